@@ -1,0 +1,79 @@
+"""Baselines on hand-built per-cell cases: each rule does what its spec form says, and nothing more."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ranpilot.baselines.energy import ThresholdParams, ThresholdSleep, always_on
+from ranpilot.baselines.handover import SET1, SET5, Mro, MroParams, set1, set5
+from ranpilot.baselines.slicing import ProportionalParams, ProportionalSplit, static
+
+
+def test_always_on() -> None:
+    assert always_on(4).tolist() == [0, 0, 0, 0]
+
+
+def test_threshold_needs_load_below_threshold_for_the_dwell_then_sleeps() -> None:
+    pol = ThresholdSleep(ThresholdParams(sleep_load=0.2, wake_load=0.6, dwell_steps=3, max_sleep_fraction=1.0))
+    load = np.array([0.1, 0.5, 0.1])
+    nb = np.array([0.3, 0.3, 0.3])
+    assert pol(load, nb).tolist() == [0, 0, 0]
+    assert pol(load, nb).tolist() == [0, 0, 0]
+    assert pol(load, nb).tolist() == [1, 0, 1]  # third period below threshold: sleep
+    # a single spike resets the count of cell 0 while it is still awake is irrelevant now; check wake-up:
+    hot = np.array([0.8, 0.8, 0.8])
+    assert pol(np.zeros(3), hot).tolist() == [1, 0, 1]
+    assert pol(np.zeros(3), hot).tolist() == [1, 0, 1]
+    assert pol(np.zeros(3), hot).tolist() == [0, 0, 0]  # neighbours hot for the dwell: wake
+
+
+def test_threshold_hysteresis_and_interrupted_condition() -> None:
+    pol = ThresholdSleep(ThresholdParams(sleep_load=0.2, wake_load=0.6, dwell_steps=2, max_sleep_fraction=1.0))
+    nb = np.array([0.3])
+    pol(np.array([0.1]), nb)
+    pol(np.array([0.3]), nb)  # condition broken: counter restarts
+    assert pol(np.array([0.1]), nb).tolist() == [0]
+    assert pol(np.array([0.1]), nb).tolist() == [1]
+    # neighbour load between the thresholds (hysteresis band): stays asleep indefinitely
+    for _ in range(5):
+        assert pol(np.array([0.0]), np.array([0.5])).tolist() == [1]
+
+
+def test_threshold_coverage_cap_sleeps_least_loaded_first() -> None:
+    pol = ThresholdSleep(ThresholdParams(sleep_load=0.5, wake_load=0.9, dwell_steps=1, max_sleep_fraction=0.5))
+    out = pol(np.array([0.4, 0.1, 0.3, 0.2]), np.full(4, 0.2))
+    assert out.tolist() == [0, 1, 0, 1]
+
+
+def test_static_equal_split() -> None:
+    s = static(2, 3)
+    assert s.shape == (2, 3) and np.allclose(s, 1 / 3)
+
+
+def test_proportional_follows_demand_with_floor() -> None:
+    pol = ProportionalSplit(ProportionalParams(smoothing=1.0, floor=0.05))
+    out = pol(np.array([[90.0, 10.0, 0.0], [0.0, 0.0, 0.0]]))
+    assert np.allclose(out.sum(axis=1), 1.0)
+    assert out[0, 0] > out[0, 1] > out[0, 2] >= 0.05 - 1e-12
+    assert np.allclose(out[1], 1 / 3)  # no demand: equal split
+    pol2 = ProportionalSplit(ProportionalParams(smoothing=0.5, floor=0.0))
+    pol2(np.array([[1.0, 0.0, 0.0]]))
+    assert np.allclose(pol2(np.array([[0.0, 1.0, 0.0]])), [[0.5, 0.5, 0.0]])  # EWMA memory
+
+
+def test_handover_reference_sets() -> None:
+    assert set1(2).tolist() == [[3.0, 480.0, 0.0]] * 2 and SET1.ttt_ms == 480
+    assert set5(1).tolist() == [[-1.0, 40.0, 0.0]] and SET5.offset_db == -1.0
+
+
+def test_mro_moves_cio_against_the_dominant_failure() -> None:
+    pol = Mro(MroParams(step_db=1.0, cio_min_db=-2.0, cio_max_db=2.0))
+    rlf = np.array([5.0, 0.0, 0.0])
+    pp = np.array([0.0, 5.0, 0.0])
+    ho = np.array([20.0, 20.0, 20.0])
+    out = pol(rlf, pp, ho)
+    assert out[:, 2].tolist() == [1.0, -1.0, 0.0]  # late -> earlier (CIO up), early -> later, quiet: unchanged
+    assert out[:, 0].tolist() == [3.0] * 3 and out[:, 1].tolist() == [480.0] * 3
+    for _ in range(5):
+        out = pol(rlf, pp, ho)
+    assert out[:, 2].tolist() == [2.0, -2.0, 0.0]  # bounded
