@@ -16,6 +16,7 @@ can never surface as an arbitrary exception.
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 from collections.abc import Iterable
@@ -28,15 +29,44 @@ __all__ = ["Asn1Codec", "load_codec"]
 
 
 class Asn1Codec:
-    """Aligned-PER encoder/decoder (plus JSON view, X.697 JER) for a set of compiled ASN.1 modules."""
+    """Aligned-PER encoder/decoder (plus JSON view, X.697 JER) for a set of compiled ASN.1 modules.
 
-    def __init__(self, per: Any, jer: Any, name: str) -> None:
-        self._per = per
-        self._jer = jer
+    ``engine`` is ``"fast"`` (the generated-code engine of :mod:`e2.asn1.aper`, default) or ``"asn1tools"``
+    (the reference interpreter, kept as the oracle of the property tests). The JSON view always uses asn1tools'
+    JER codec, compiled on first use so that start-up only pays for the engine it uses.
+    """
+
+    def __init__(self, parsed: dict[str, Any], name: str, engine: str = "fast") -> None:
         self.name = name
+        self.engine = engine
+        self._parsed = parsed
+        self._jer: Any = None
+        if engine == "fast":
+            from e2.asn1.aper import AperEngine
+            from e2.asn1.schema import Schema
+
+            self._per: Any = AperEngine(Schema(parsed))
+            self._fast = True
+        elif engine == "asn1tools":
+            import asn1tools
+
+            self._per = asn1tools.compile_dict(copy.deepcopy(parsed), "per")
+            self._fast = False
+        else:
+            raise ValueError(f"unknown ASN.1 engine {engine!r} (fast | asn1tools)")
+
+    @property
+    def type_names(self) -> list[str]:
+        """Names of every type of the compiled modules."""
+        return sorted({t for body in self._parsed.values() for t in body.get("types", {})})
 
     def encode(self, type_name: str, value: Any) -> bytes:
         """Encode ``value`` as ``type_name`` in aligned PER. Strict: out-of-range values raise EncodeError."""
+        if self._fast:
+            try:
+                return self._per.encode(type_name, value)
+            except EncodeError as exc:
+                raise EncodeError(exc.reason, where=f"{self.name}.{exc.where or type_name}") from None
         try:
             return bytes(self._per.encode(type_name, value, check_constraints=True))
         except Exception as exc:  # the runtime raises many types; callers see one
@@ -44,6 +74,12 @@ class Asn1Codec:
 
     def decode(self, type_name: str, data: bytes) -> Any:
         """Decode aligned-PER ``data`` as ``type_name``; any failure becomes DecodeError(where=type path)."""
+        if self._fast:
+            try:
+                return self._per.decode(type_name, data)
+            except DecodeError as exc:
+                raise DecodeError(exc.reason, where=f"{self.name}.{exc.where or type_name}",
+                                  data=bytes(data)) from None
         try:
             return self._per.decode(type_name, bytes(data))
         except RecursionError:
@@ -51,17 +87,24 @@ class Asn1Codec:
         except Exception as exc:
             raise DecodeError(_reason(exc), where=f"{self.name}.{type_name}", data=bytes(data)) from None
 
+    def _jer_codec(self) -> Any:
+        if self._jer is None:
+            import asn1tools
+
+            self._jer = asn1tools.compile_dict(copy.deepcopy(self._parsed), "jer")
+        return self._jer
+
     def to_jsonable(self, type_name: str, value: Any) -> Any:
         """The value as JSON-ready data with ASN.1 field names (JER: OCTET STRING hex, CHOICE as a 1-key dict)."""
         try:
-            return json.loads(self._jer.encode(type_name, value))
+            return json.loads(self._jer_codec().encode(type_name, value))
         except Exception as exc:
             raise EncodeError(_reason(exc), where=f"{self.name}.{type_name}") from None
 
     def from_jsonable(self, type_name: str, data: Any) -> Any:
         """Inverse of :meth:`to_jsonable`."""
         try:
-            return self._jer.decode(type_name, json.dumps(data).encode())
+            return self._jer_codec().decode(type_name, json.dumps(data).encode())
         except Exception as exc:
             raise DecodeError(_reason(exc), where=f"{self.name}.{type_name}") from None
 
@@ -72,15 +115,21 @@ def _reason(exc: BaseException) -> str:
 
 
 @functools.cache
-def _compile(paths: tuple[str, ...]) -> Asn1Codec:
-    import asn1tools  # imported lazily: compiling is the expensive part of start-up
+def _parse(paths: tuple[str, ...]) -> dict[str, Any]:
+    import asn1tools  # imported lazily: parsing is the expensive part of start-up
 
-    parsed = asn1tools.parse_files(list(paths))
-    per = asn1tools.compile_dict(parsed, "per")
-    jer = asn1tools.compile_dict(parsed, "jer")
-    return Asn1Codec(per, jer, name="+".join(Path(p).stem for p in paths))
+    return asn1tools.parse_files(list(paths))
 
 
-def load_codec(paths: Iterable[str | Path]) -> Asn1Codec:
-    """Compile (once per process) the ASN.1 modules in ``paths`` and return their aligned-PER codec."""
-    return _compile(tuple(str(Path(p).resolve()) for p in paths))
+@functools.cache
+def _compile(paths: tuple[str, ...], engine: str) -> Asn1Codec:
+    return Asn1Codec(_parse(paths), name="+".join(Path(p).stem for p in paths), engine=engine)
+
+
+def load_codec(paths: Iterable[str | Path], engine: str = "fast") -> Asn1Codec:
+    """Compile (once per process) the ASN.1 modules in ``paths`` and return their aligned-PER codec.
+
+    ``engine="fast"`` (default) generates specialised code (:mod:`e2.asn1.aper`); ``engine="asn1tools"`` uses
+    the reference interpreter. Both produce identical bytes and values (checked by tests/e2/test_asn1_oracle.py).
+    """
+    return _compile(tuple(str(Path(p).resolve()) for p in paths), engine)
