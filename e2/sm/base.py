@@ -154,10 +154,36 @@ class Asn1ServiceModel(ServiceModel):
 
     def decode_raw(self, kind: PayloadKind | str, data: bytes) -> Any:
         parsed, type_name = self._type(kind)
+        codec = self.codec
         try:
-            return self.codec.decode(type_name, data)
+            return codec.decode(type_name, data)
         except DecodeError as exc:
-            raise DecodeError(exc.reason, where=f"{self.label} {parsed.value}", data=bytes(data)) from None
+            path, reason = self._failure_path(codec, type_name, exc, data)
+            raise DecodeError(
+                reason, where=f"{self.label} {parsed.value} at {path}", data=bytes(data)
+            ) from None
+
+    def _failure_path(self, codec: Any, type_name: str, exc: DecodeError, data: bytes) -> tuple[str, str]:
+        """(field path, reason) of a decode failure.
+
+        The fast engine reports the type it failed in; when that is only the top-level type, the asn1tools
+        reference engine (compiled on this first failure only) is asked for the field path: malformed payloads
+        are rare and an operator needs to know *where* a node's bytes go wrong.
+        """
+        path = exc.where[len(codec.name) + 1 :] if exc.where.startswith(codec.name + ".") else exc.where
+        reason = exc.reason
+        if "." not in path and getattr(codec, "engine", "asn1tools") != "asn1tools":
+            try:
+                from e2.asn1 import load_codec
+
+                load_codec(self.asn1_files, engine="asn1tools").decode(type_name, data)
+            except DecodeError as ref:
+                head, sep, tail = ref.reason.partition(": ")
+                if sep and head.startswith(type_name):
+                    path = head
+            except Exception:  # the reference engine is only a diagnostic aid here
+                pass
+        return path or type_name, reason
 
     def encode_raw(self, kind: PayloadKind | str, value: Any) -> bytes:
         parsed, type_name = self._type(kind)
