@@ -1,0 +1,181 @@
+"""The RIC's one meeting point with the E2 library (``e2.sm`` service models, ``e2.ap`` messages).
+
+Everything the hosts (embedded RIC, O-RAN SC) need from E2 goes through these functions, so the xApp API stays
+free of ASN.1 and both hosts encode/decode the same way:
+
+* version negotiation of a RAN function (:func:`with_version`, through the ``e2.sm`` registry);
+* a KPM REPORT subscription plan from an xApp's :class:`~ric.xapp.types.KpmReportSpec`, encoded for the node's
+  KPM version (E2SM-KPM 7.3 REPORT service: event trigger format 1, action definition format 1 per cell, or
+  format 4 for UE-level reports);
+* KPM indications as tidy rows; control payloads encoded with the node's RC/CCC codec.
+
+Every failure is an :class:`e2.errors.E2Error`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from e2.errors import E2Error, EncodeError, UnsupportedServiceModel
+from e2.sm import PayloadKind, ServiceModel, default_registry
+from e2.sm.common import NrCgi, Plmn
+from e2.sm.kpm import (
+    KPM_SHORT_NAME,
+    ActionDefinitionFormat1,
+    ActionDefinitionFormat4,
+    KpmActionDefinition,
+    KpmEventTrigger,
+    MeasurementInfo,
+    TestCondition,
+    kpm_rows,
+)
+from ric.xapp.types import CellInfo, KpmReportSpec, NodeInfo, RanFunctionInfo
+
+__all__ = [
+    "KPM_OID",
+    "KPM_SHORT_NAME",
+    "KpmAction",
+    "KpmPlan",
+    "cell_from_text",
+    "check_decodes",
+    "encode_control_payload",
+    "find_function",
+    "kpm_model",
+    "kpm_rows_or_error",
+    "kpm_subscription",
+    "model_for",
+    "with_version",
+]
+
+KPM_OID = "1.3.6.1.4.1.53148.1.3.2.2"
+# Service-model families by the names xApps use in ControlRequest.service_model.
+_FAMILY_NAMES = {"kpm": "kpm", "rc": "rc", "ccc": "ccc", "orane2smkpm": "kpm", "orane2smrc": "rc",
+                 "orane2smccc": "ccc"}
+
+
+@dataclass(frozen=True)
+class KpmAction:
+    """One REPORT action of a KPM subscription: its id, encoded definition, typed definition and cell label."""
+
+    action_id: int
+    definition: bytes
+    typed: KpmActionDefinition
+    cell: str | None
+
+
+@dataclass(frozen=True)
+class KpmPlan:
+    """The E2SM part of a RIC Subscription Request: encoded event trigger and actions."""
+
+    event_trigger: bytes
+    actions: tuple[KpmAction, ...]
+    version: str
+
+
+def model_for(function: RanFunctionInfo) -> ServiceModel:
+    """The codec for a node's RAN function (negotiated once in E2 Setup and kept in ``function.version``)."""
+    registry = default_registry()
+    if function.version:
+        family = _family(function)
+        if family is not None:
+            return registry.lookup(family, function.version)
+    return registry.negotiate(function.oid, function.short_name or None, function.revision)
+
+
+def _family(function: RanFunctionInfo) -> str | None:
+    for m in default_registry().models:
+        if function.oid == m.oid or function.short_name.upper() == m.short_name.upper():
+            return m.cli_name
+    return None
+
+
+def with_version(function: RanFunctionInfo, definition: bytes | None = None) -> RanFunctionInfo:
+    """``function`` with the service-model version the registry negotiates for it ("" when none fits)."""
+    try:
+        model = default_registry().negotiate(function.oid, function.short_name or None, function.revision,
+                                             definition)
+    except E2Error:
+        return function
+    return RanFunctionInfo(function.ran_function_id, function.oid, function.short_name or model.short_name,
+                           function.revision, model.version)
+
+
+def find_function(node: NodeInfo, service_model: str) -> RanFunctionInfo | None:
+    """The node's RAN function for a family name (``"RC"``, ``"kpm"``, ``"ORAN-E2SM-CCC"``) or an OID."""
+    key = _FAMILY_NAMES.get(re.sub(r"[^a-z]", "", service_model.lower()), service_model.lower())
+    for f in node.ran_functions:
+        if f.oid == service_model:
+            return f
+        family = _family(f)
+        if family is not None and family == key:
+            return f
+    return None
+
+
+def kpm_model(function: RanFunctionInfo) -> ServiceModel:
+    model = model_for(function)
+    if model.cli_name != "kpm":
+        raise UnsupportedServiceModel(f"RAN function {function.ran_function_id} is {model.label}, not E2SM-KPM")
+    return model
+
+
+def cell_from_text(text: str) -> NrCgi:
+    """Parse the tidy-row cell label ``"MCC-MNC/NCI"`` (NCI: 9 hex digits, 36 bits) back into an NR CGI."""
+    m = re.fullmatch(r"(\d{3})-(\d{2,3})/([0-9a-fA-F]{1,9})", text.strip())
+    if m is None:
+        raise EncodeError(f"bad cell {text!r}: expected MCC-MNC/NCI, e.g. 001-01/000000001", where="cell")
+    return NrCgi(Plmn(m.group(1), m.group(2)), int(m.group(3), 16))
+
+
+def kpm_subscription(function: RanFunctionInfo, spec: KpmReportSpec, cells: tuple[CellInfo, ...] = ()) -> KpmPlan:
+    """Event trigger + one action per cell (``spec.cells``, else the node's known cells, else one node-level
+    action), encoded with the node's KPM version. UE-level specs use action definition format 4 (style 4: all
+    UEs, matching condition "present"), which the node answers with indication message format 3."""
+    model = kpm_model(function)
+    trigger = model.encode(KpmEventTrigger(spec.period_ms))
+    names = spec.cells if spec.cells is not None else tuple(c.nr_cgi for c in cells)
+    targets: list[str | None] = list(names) or [None]
+    granularity = spec.granularity_ms or spec.period_ms
+    actions = []
+    for i, cell_text in enumerate(targets, start=1):
+        cgi = cell_from_text(cell_text) if cell_text else None
+        fmt1 = ActionDefinitionFormat1(tuple(MeasurementInfo(m) for m in spec.measurements), granularity, cgi)
+        typed = (KpmActionDefinition(4, ActionDefinitionFormat4((TestCondition("sNSSAI", "present"),), fmt1))
+                 if spec.ue_level else KpmActionDefinition(1, fmt1))
+        actions.append(KpmAction(i, model.encode(typed), typed, str(cgi) if cgi else None))
+    return KpmPlan(trigger, tuple(actions), model.version)
+
+
+def kpm_rows_or_error(function: RanFunctionInfo | None, node_id: str, header: bytes, message: bytes,
+                      action: KpmActionDefinition | None = None) -> tuple[list[Any], str | None]:
+    """Decode a KPM indication into tidy rows; on failure no rows and the reason (the raw bytes still reach the
+    xApp, and the failure is counted as a decode error)."""
+    if function is None:
+        return [], "no E2SM-KPM RAN function known for this node"
+    try:
+        model = kpm_model(function)
+        h = model.decode(PayloadKind.INDICATION_HEADER, header)
+        m = model.decode(PayloadKind.INDICATION_MESSAGE, message)
+        return kpm_rows(h, m, node=node_id, action=action), None
+    except E2Error as exc:
+        return [], str(exc)
+
+
+def encode_control_payload(function: RanFunctionInfo, header: Any, message: Any) -> tuple[bytes, bytes]:
+    """RIC control header and message as bytes: bytes pass through, ``e2.sm`` typed values are encoded with the
+    node's codec (so the same xApp request fits nodes of different versions)."""
+    if isinstance(header, bytes | bytearray) and isinstance(message, bytes | bytearray):
+        return bytes(header), bytes(message)
+    model = model_for(function)
+    h = bytes(header) if isinstance(header, bytes | bytearray) else model.encode(header)
+    m = bytes(message) if isinstance(message, bytes | bytearray) else model.encode(message)
+    return h, m
+
+
+def check_decodes(function: RanFunctionInfo, kind: PayloadKind, data: bytes) -> None:
+    """Raise DecodeError when ``data`` is not a valid ``kind`` payload of the function's service model."""
+    model = model_for(function)
+    model.decode_raw(kind, data)
+

@@ -1,0 +1,203 @@
+"""Subscription manager of the embedded RIC.
+
+* An xApp's subscription goes to the KPM RAN function of the node it names.
+* Identical subscriptions (same node, RAN function, measurements, period, cells) are merged: one E2 subscription,
+  many members - the node does the work once and the RIC fans indications out (the O-RAN SC submgr does the same).
+* Indications are routed by RIC Request ID (E2AP 9.2.7) to every member, decoded once.
+* When an xApp leaves, its memberships go; an E2 subscription without members is deleted at the node.
+* When a node's association drops, its subscriptions are suspended (kept); when the node sets up again they are
+  re-sent with the same RIC Request IDs, so xApps keep their subscription ids and see only a gap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from e2.errors import E2Error
+from ric import e2glue
+from ric.embedded.session import NodeSession, RequestId
+from ric.errors import SubscriptionError
+from ric.obs.metrics import RicMetrics
+from ric.xapp.types import Indication, KpmReportSpec, NodeInfo, RanFunctionInfo, Subscription
+
+if TYPE_CHECKING:
+    from ric.xapp.runtime import XAppRuntime
+
+__all__ = ["E2Subscription", "SubscriptionManager"]
+
+log = logging.getLogger("ric.submgr")
+
+SUBSCRIPTION_REQUESTOR = 1  # RIC requestor id of subscriptions (controls use another, see control.py)
+
+
+@dataclass
+class E2Subscription:
+    """One E2 subscription at one node and the xApp subscriptions merged into it."""
+
+    node_id: str
+    function: RanFunctionInfo
+    spec: KpmReportSpec
+    request: RequestId
+    plan: e2glue.KpmPlan
+    members: dict[str, XAppRuntime] = field(default_factory=dict)  # xApp subscription id -> runtime
+    state: str = "pending"  # pending | active | suspended
+    waiter: asyncio.Future[tuple[list[int], str | None]] | None = None
+    indications: int = 0
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        return (self.node_id, self.function.ran_function_id, self.spec.key())
+
+
+class SubscriptionManager:
+    """Merges, routes, deletes and restores E2 subscriptions."""
+
+    def __init__(self, metrics: RicMetrics, *, timeout_s: float = 5.0) -> None:
+        self.metrics = metrics
+        self.timeout_s = timeout_s
+        self._by_key: dict[tuple[Any, ...], E2Subscription] = {}
+        self._by_request: dict[tuple[str, int], E2Subscription] = {}  # (node, instance) -> subscription
+        self._by_member: dict[str, E2Subscription] = {}
+        self._instances = itertools.count(1)
+        self._member_ids = itertools.count(1)
+
+    # -- xApp side ------------------------------------------------------------------------------------------
+    async def subscribe(self, runtime: XAppRuntime, node: NodeInfo, session: NodeSession | None,
+                        spec: KpmReportSpec) -> Subscription:
+        function = node.function(e2glue.KPM_SHORT_NAME) or e2glue.find_function(node, "kpm")
+        if function is None:
+            raise SubscriptionError(f"E2 node {node.node_id} offers no E2SM-KPM RAN function")
+        key = (node.node_id, function.ran_function_id, spec.key())
+        sub = self._by_key.get(key)
+        if sub is None:
+            if session is None:
+                raise SubscriptionError(f"E2 node {node.node_id} is not connected")
+            try:
+                plan = e2glue.kpm_subscription(function, spec, node.cells)
+            except E2Error as exc:
+                raise SubscriptionError(f"cannot encode the KPM subscription for {node.node_id}: {exc}") from exc
+            sub = E2Subscription(node.node_id, function, spec, RequestId(SUBSCRIPTION_REQUESTOR,
+                                                                           self._new_instance(node.node_id)), plan)
+            self._by_key[key] = sub
+            self._by_request[(node.node_id, sub.request.instance)] = sub
+            try:
+                await self._request(sub, session)
+            except SubscriptionError:
+                self._drop(sub)
+                raise
+        elif sub.state == "pending" and sub.waiter is not None:
+            await asyncio.shield(sub.waiter)  # an identical request is in flight: share its answer
+            if sub.state != "active":
+                raise SubscriptionError(f"E2 subscription to {node.node_id} failed")
+        member = f"{runtime.name}-{next(self._member_ids)}"
+        sub.members[member] = runtime
+        self._by_member[member] = sub
+        self._gauge()
+        return Subscription(member, node.node_id, spec, function.ran_function_id)
+
+    async def _request(self, sub: E2Subscription, session: NodeSession) -> None:
+        sub.state = "pending"
+        sub.waiter = asyncio.get_running_loop().create_future()
+        session.send_subscription(sub.request, sub.function.ran_function_id, sub.plan)
+        try:
+            admitted, cause = await asyncio.wait_for(asyncio.shield(sub.waiter), self.timeout_s)
+        except TimeoutError:
+            sub.state = "suspended"
+            raise SubscriptionError(f"no RIC Subscription Response from {sub.node_id} within "
+                                    f"{self.timeout_s} s") from None
+        if cause is not None or not admitted:
+            sub.state = "failed"
+            raise SubscriptionError(f"E2 node {sub.node_id} refused the subscription: {cause or 'no action admitted'}")
+        sub.state = "active"
+
+    async def unsubscribe(self, member: str, session_of: dict[str, NodeSession]) -> None:
+        sub = self._by_member.pop(member, None)
+        if sub is None:
+            raise SubscriptionError(f"unknown subscription {member}")
+        sub.members.pop(member, None)
+        if not sub.members:
+            session = session_of.get(sub.node_id)
+            if session is not None and sub.state == "active":
+                session.send_subscription_delete(sub.request, sub.function.ran_function_id)
+            self._drop(sub)
+        self._gauge()
+
+    async def remove_runtime(self, runtime: XAppRuntime, session_of: dict[str, NodeSession]) -> None:
+        for member, sub in list(self._by_member.items()):
+            if sub.members.get(member) is runtime:
+                await self.unsubscribe(member, session_of)
+
+    # -- node side ------------------------------------------------------------------------------------------
+    def answer(self, node_id: str, request: RequestId, admitted: list[int], cause: str | None) -> None:
+        sub = self._by_request.get((node_id, request.instance))
+        if sub is None or sub.waiter is None or sub.waiter.done():
+            log.info("subscription answer for unknown request %s from %s", request, node_id)
+            return
+        sub.waiter.set_result((admitted, cause))
+
+    def route(self, node_id: str, request: RequestId, ran_function_id: int, action_id: int,
+              sequence: int | None, header: bytes, message: bytes, received_at: float) -> int:
+        """Deliver an indication to every member; returns how many xApps got it (0: unknown subscription)."""
+        sub = self._by_request.get((node_id, request.instance))
+        if sub is None or not sub.members:
+            self.metrics.unrouted.inc()
+            return 0
+        sub.indications += 1
+        action = next((a for a in sub.plan.actions if a.action_id == action_id), None)
+        rows, error = e2glue.kpm_rows_or_error(sub.function, node_id, header, message,
+                                               action.typed if action else None)
+        for member, runtime in sub.members.items():
+            runtime.deliver_indication(Indication(
+                node_id=node_id, subscription_id=member, ran_function_id=ran_function_id, action_id=action_id,
+                header=header, message=message, rows=rows, sequence=sequence, received_at=received_at,
+                decode_error=error))
+        return len(sub.members)
+
+    def node_down(self, node_id: str) -> None:
+        for sub in self._by_key.values():
+            if sub.node_id == node_id:
+                if sub.waiter is not None and not sub.waiter.done():
+                    sub.waiter.set_result(([], "E2 node disconnected"))
+                sub.state = "suspended"
+        self._gauge()
+
+    async def node_up(self, node: NodeInfo, session: NodeSession) -> list[str]:
+        """Re-send the node's suspended subscriptions; returns the failures (one line each)."""
+        failures = []
+        subs = [s for s in self._by_key.values() if s.node_id == node.node_id and s.members]
+        results = await asyncio.gather(*(self._request(s, session) for s in subs), return_exceptions=True)
+        for sub, res in zip(subs, results, strict=True):
+            if isinstance(res, Exception):
+                failures.append(f"{sub.request}: {res}")
+                log.warning("subscription %s not restored at %s: %s", sub.request, node.node_id, res)
+        self._gauge()
+        return failures
+
+    # -- bookkeeping ----------------------------------------------------------------------------------------
+    def _new_instance(self, node_id: str) -> int:
+        for _ in range(65536):
+            inst = next(self._instances) % 65536
+            if inst and (node_id, inst) not in self._by_request:
+                return inst
+        raise SubscriptionError(f"no free RIC instance id for {node_id}")
+
+    def _drop(self, sub: E2Subscription) -> None:
+        self._by_key.pop(sub.key, None)
+        self._by_request.pop((sub.node_id, sub.request.instance), None)
+        for member in list(sub.members):
+            self._by_member.pop(member, None)
+        self._gauge()
+
+    def _gauge(self) -> None:
+        self.metrics.subscriptions.set(sum(1 for s in self._by_key.values() if s.state == "active"))
+
+    def subscriptions(self) -> list[E2Subscription]:
+        return list(self._by_key.values())
+
+    def active_for(self, node_id: str) -> int:
+        return sum(1 for s in self._by_key.values() if s.node_id == node_id and s.state == "active")
+

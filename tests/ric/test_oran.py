@@ -1,0 +1,230 @@
+"""O-RAN SC host: routing by RMR type against a FAKE RMR layer (librmr_si.so / ricxappframe cannot run here),
+the subscription manager REST contract against a real local HTTP server standing in for submgr."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from prometheus_client import CollectorRegistry
+
+from ric.a1.policy import A1Operation, A1Policy
+from ric.errors import SubscriptionError
+from ric.obs.health import Health
+from ric.obs.http import HttpServer
+from ric.obs.metrics import XAppMetrics
+from ric.oran.app import oran_app
+from ric.oran.config import descriptor_policies, oran_config
+from ric.oran.host import OranConfig, OranHost
+from ric.oran.rmr import RmrMessage, RmrType
+from ric.oran.submgr import SubmgrClient
+from ric.xapp import KpmReportSpec, NodeInfo, RanFunctionInfo, XApp, XAppRuntime
+from ric.xapp.types import CellInfo
+
+KPM3 = RanFunctionInfo(2, "1.3.6.1.4.1.53148.1.3.2.2", "ORAN-E2SM-KPM", 1)
+NODE = NodeInfo("gnb_001_001_00000001", (CellInfo("001-01/000000001"),), (KPM3,))
+
+
+class FakeRmr:
+    """In-memory RMR port: records what the host sends and replies."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[int, bytes, int, str | None]] = []
+        self.replies: list[tuple[RmrMessage, int, bytes]] = []
+        self.on_message: Any = None
+        self.stopped = False
+
+    def start(self, on_message: Any) -> None:
+        self.on_message = on_message
+
+    def send(self, mtype: int, payload: bytes, *, sub_id: int = -1, meid: str | None = None) -> bool:
+        self.sent.append((mtype, payload, sub_id, meid))
+        return True
+
+    def reply(self, to: RmrMessage, mtype: int, payload: bytes) -> bool:
+        self.replies.append((to, mtype, payload))
+        return True
+
+    def stop(self) -> None:
+        self.stopped = True
+
+
+class PolicyXApp(XApp):
+    name = "pol"
+    policy_types = (20008,)
+
+    def __init__(self) -> None:
+        self.policies: list[A1Policy] = []
+
+    async def on_a1_policy(self, ctx, policy):
+        self.policies.append(policy)
+        return policy.payload is None or policy.payload.get("ok", True)
+
+
+async def _host(config: OranConfig, submgr_url: str = "http://127.0.0.1:9") -> tuple[OranHost, FakeRmr, XAppRuntime]:
+    rmr = FakeRmr()
+    host = OranHost(config, rmr, SubmgrClient(submgr_url))
+    host.set_nodes([NODE])
+    xapp = PolicyXApp()
+    runtime = XAppRuntime(xapp, host, metrics=XAppMetrics(CollectorRegistry()), sdl_namespace=None)
+    await runtime.start()
+    return host, rmr, runtime
+
+
+def test_a1_policy_over_rmr_accepts_mediator_and_plain_forms():
+    async def scenario() -> None:
+        host, rmr, runtime = await _host(OranConfig("pol", appmgr_url=None, e2mgr_url=None))
+        # at start the xApp asks the A1 mediator for existing instances of its types
+        assert (RmrType.A1_POLICY_QUERY, b'{"policy_type_id": 20008}', -1, None) in rmr.sent
+        # mediator form: type id as a string, payload as a JSON string, sub id = type id
+        rmr.on_message(RmrMessage(RmrType.A1_POLICY_REQ, json.dumps({
+            "operation": "CREATE", "policy_type_id": "20008", "policy_instance_id": "p1",
+            "payload": json.dumps({"ok": True, "min": 3})}).encode(), sub_id=20008))
+        rmr.on_message(RmrMessage(RmrType.A1_POLICY_REQ, json.dumps({
+            "operation": "UPDATE", "policy_type_id": 20008, "policy_instance_id": "p1",
+            "payload": {"ok": False}}).encode(), sub_id=20008))
+        rmr.on_message(RmrMessage(RmrType.A1_POLICY_REQ, json.dumps({
+            "operation": "DELETE", "policy_type_id": "20008", "policy_instance_id": "p1", "payload": ""}).encode()))
+        rmr.on_message(RmrMessage(RmrType.A1_POLICY_REQ, b"{garbage"))
+        for _ in range(50):
+            if len(rmr.replies) == 3:
+                break
+            await asyncio.sleep(0.01)
+        xapp = runtime.xapp
+        assert [p.operation for p in xapp.policies] == [A1Operation.CREATE, A1Operation.UPDATE, A1Operation.DELETE]
+        assert xapp.policies[0] == A1Policy(20008, "p1", A1Operation.CREATE, {"ok": True, "min": 3})
+        bodies = [json.loads(p) for _, t, p in rmr.replies]
+        assert all(t == RmrType.A1_POLICY_RESP for _, t, _ in rmr.replies)
+        assert [b["status"] for b in bodies] == ["OK", "ERROR", "DELETED"]
+        assert all(b["policy_type_id"] == 20008 and isinstance(b["policy_type_id"], int) for b in bodies)
+        assert bodies[0]["policy_instance_id"] == "p1" and bodies[0]["handler_id"] == "pol"
+        assert host.counters["bad_policy"] == 1
+        await runtime.stop()
+        assert rmr.stopped
+
+    asyncio.run(scenario())
+
+
+def test_health_check_and_unexpected_types():
+    async def scenario() -> None:
+        host, rmr, runtime = await _host(OranConfig("pol", appmgr_url=None, e2mgr_url=None))
+        rmr.on_message(RmrMessage(RmrType.HEALTH_CHECK_REQ, b"ping"))
+        assert rmr.replies[-1][1:] == (RmrType.HEALTH_CHECK_RESP, b"OK\n")
+        for t in (RmrType.RIC_SUB_RESP, RmrType.RIC_SUB_DEL_FAILURE, 4242):
+            rmr.on_message(RmrMessage(t, b"x"))
+        assert host.counters["unexpected"] == 3
+        await runtime.stop()
+        rmr.on_message(RmrMessage(RmrType.HEALTH_CHECK_REQ, b"ping"))
+        assert rmr.replies[-1][1:] == (RmrType.HEALTH_CHECK_RESP, b"ERROR [NOT READY]\n")
+
+    asyncio.run(scenario())
+
+
+def _fake_submgr(state: dict[str, Any]) -> FastAPI:
+    """Stands in for the O-RAN SC submgr: checks the JSON contract, then notifies the xApp like submgr does."""
+    app = FastAPI()
+
+    @app.post("/ric/v1/subscriptions")
+    async def create(request: Request) -> JSONResponse:
+        body = await request.json()
+        state["requests"].append(body)
+        sub_id = f"sub-{len(state['requests'])}"
+        ep = body["ClientEndpoint"]
+        instance = {"XappEventInstanceId": body["SubscriptionDetails"][0]["XappEventInstanceId"],
+                    "E2EventInstanceId": 77 + len(state["requests"])}
+        if state.get("fail"):
+            instance["ErrorCause"] = "RIC_SUB_FAILURE: action not supported"
+            instance["ErrorSource"] = "E2Node"
+
+        async def notify() -> None:
+            await asyncio.sleep(0.05)
+            async with httpx.AsyncClient() as c:
+                await c.post(f"http://{ep['Host']}:{ep['HTTPPort']}/ric/v1/subscriptions/response",
+                             json={"SubscriptionId": sub_id, "SubscriptionInstances": [instance]})
+
+        asyncio.get_running_loop().create_task(notify())
+        return JSONResponse({"SubscriptionId": sub_id, "SubscriptionInstances": None}, status_code=201)
+
+    @app.delete("/ric/v1/subscriptions/{sub_id}")
+    async def delete(sub_id: str) -> JSONResponse:
+        state["deleted"].append(sub_id)
+        return JSONResponse(None, status_code=204)
+
+    return app
+
+
+def test_subscriptions_through_submgr_rest():
+    async def scenario() -> None:
+        state: dict[str, Any] = {"requests": [], "deleted": []}
+        submgr = HttpServer(_fake_submgr(state))
+        await submgr.start()
+        config = OranConfig("pol", http_host="127.0.0.1", http_port=0, rmr_port=4560, appmgr_url=None,
+                            e2mgr_url=None, subscription_timeout_s=5)
+        host, rmr, runtime = await _host(config, submgr.url)
+        xapp_http = HttpServer(oran_app(host, CollectorRegistry(), Health()))
+        await xapp_http.start()
+        host.config = OranConfig(**{**config.__dict__, "http_port": xapp_http.port})
+        try:
+            spec = KpmReportSpec(("DRB.UEThpDl", "RRU.PrbUsedDl"), period_ms=100)
+            sub = await runtime.ctx.subscribe(NODE.node_id, spec)
+            body = state["requests"][0]
+            assert set(body) == {"ClientEndpoint", "Meid", "RANFunctionID", "SubscriptionDetails"}
+            assert body["ClientEndpoint"] == {"Host": "127.0.0.1", "HTTPPort": xapp_http.port, "RMRPort": 4560}
+            assert body["Meid"] == NODE.node_id and body["RANFunctionID"] == 2
+            detail = body["SubscriptionDetails"][0]
+            assert set(detail) == {"XappEventInstanceId", "EventTriggers", "ActionToBeSetupList"}
+            assert all(isinstance(b, int) and 0 <= b < 256 for b in detail["EventTriggers"])
+            action = detail["ActionToBeSetupList"][0]
+            assert action["ActionID"] == 1 and action["ActionType"] == "report"
+            from e2.sm import PayloadKind, default_registry
+
+            kpm = default_registry().lookup("kpm", "3.00")
+            assert kpm.decode(PayloadKind.EVENT_TRIGGER, bytes(detail["EventTriggers"])).reporting_period_ms == 100
+            adef = kpm.decode(PayloadKind.ACTION_DEFINITION, bytes(action["ActionDefinition"]))
+            assert [m.meas_type for m in adef.definition.measurements] == ["DRB.UEThpDl", "RRU.PrbUsedDl"]
+            assert str(adef.definition.cell) == "001-01/000000001"
+            assert sub.subscription_id == "sub-1" and 78 in host._by_e2_instance
+            await runtime.ctx.unsubscribe(sub)
+            assert state["deleted"] == ["sub-1"] and not host._by_e2_instance
+
+            state["fail"] = True
+            with pytest.raises(SubscriptionError, match="action not supported"):
+                await runtime.ctx.subscribe(NODE.node_id, spec)
+            assert state["deleted"][-1] == "sub-2"
+            with pytest.raises(SubscriptionError, match="unknown E2 node"):
+                await runtime.ctx.subscribe("nope", spec)
+        finally:
+            await runtime.stop()
+            await xapp_http.stop()
+            await submgr.stop()
+
+    asyncio.run(scenario())
+
+
+def test_descriptor_to_config():
+    desc = {"name": "slicing", "version": "1.2.0",
+            "messaging": {"ports": [{"name": "http", "port": 8081},
+                                    {"name": "rmr-data", "port": 4561, "policies": [20008, 20009]}]},
+            "controls": {"period_ms": 100}}
+    cfg = oran_config(desc, {"HOSTNAME": "slicing-abc", "SUBMGR_URL": "http://s:1"}, config_path="/c.json")
+    assert (cfg.xapp_name, cfg.xapp_version, cfg.instance_name) == ("slicing", "1.2.0", "slicing-abc")
+    assert (cfg.http_port, cfg.rmr_port, cfg.submgr_url) == (8081, 4561, "http://s:1")
+    assert cfg.controls == {"period_ms": 100} and descriptor_policies(desc) == (20008, 20009)
+
+
+def test_real_rmr_port_needs_ricxappframe():
+    import importlib.util
+
+    from ric.oran.rmr import RicXappFramePort
+
+    if importlib.util.find_spec("ricxappframe") is not None:
+        pytest.skip("ricxappframe is installed here")
+    loop = asyncio.new_event_loop()
+    with pytest.raises(RuntimeError, match="ricxappframe"):
+        RicXappFramePort(loop)
+    loop.close()
