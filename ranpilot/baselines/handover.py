@@ -12,34 +12,39 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: TS 38.331 TimeToTrigger value set (ms).
-TTT_VALUES_MS = (0, 40, 64, 80, 100, 128, 160, 256, 320, 480, 512, 640, 1024, 1280, 2560, 5120)
-
 
 @dataclass(frozen=True)
 class A3Setting:
-    """One cell's handover parameters: A3 offset (dB), time-to-trigger (ms) and CIO towards neighbours (dB)."""
+    """A 3GPP reference parameter set: A3 offset (dB) and time-to-trigger (ms), plus a CIO towards neighbours.
+
+    Event A3 enters when Mn + CIO > Mp + Hys + Off (TS 38.331 5.5.4.4). The simulator's knobs are Hys >= 0 and
+    CIO, so the A3 offset is carried as hysteresis when positive and as an equal CIO bias when negative: the
+    entering condition (the one that decides when a handover fires) is the same.
+    """
 
     offset_db: float
     ttt_ms: int
     cio_db: float = 0.0
+
+    def controls(self, n_cells: int) -> dict[str, np.ndarray]:
+        hyst = max(self.offset_db, 0.0)
+        cio = self.cio_db + max(-self.offset_db, 0.0)
+        return {"cio_db": np.full(n_cells, cio), "hysteresis_db": np.full(n_cells, hyst),
+                "ttt_ms": np.full(n_cells, self.ttt_ms, dtype=np.int64)}
 
 
 SET1 = A3Setting(offset_db=3.0, ttt_ms=480)
 SET5 = A3Setting(offset_db=-1.0, ttt_ms=40)
 
 
-def fixed(n_cells: int, setting: A3Setting) -> np.ndarray:
-    """(cells, 3) = [offset_db, ttt_ms, cio_db] for every cell."""
-    return np.tile(np.array([setting.offset_db, setting.ttt_ms, setting.cio_db], dtype=np.float64), (n_cells, 1))
+def set1(n_cells: int) -> dict[str, np.ndarray]:
+    """Reference set 1: TTT 480 ms, A3 offset 3 dB."""
+    return SET1.controls(n_cells)
 
 
-def set1(n_cells: int) -> np.ndarray:
-    return fixed(n_cells, SET1)
-
-
-def set5(n_cells: int) -> np.ndarray:
-    return fixed(n_cells, SET5)
+def set5(n_cells: int) -> dict[str, np.ndarray]:
+    """Reference set 5: TTT 40 ms, A3 offset -1 dB."""
+    return SET5.controls(n_cells)
 
 
 @dataclass
@@ -61,10 +66,10 @@ class Mro:
         self._cio: np.ndarray | None = None
 
     def reset(self, n_cells: int) -> None:
-        self._cio = np.full(n_cells, self.params.base.cio_db, dtype=np.float64)
+        self._cio = np.zeros(n_cells, dtype=np.float64)  # adjustment on top of the base set's CIO
 
-    def __call__(self, rlf: np.ndarray, pingpong: np.ndarray, handovers: np.ndarray) -> np.ndarray:
-        """Counters of the last period per cell -> (cells, 3) = [offset_db, ttt_ms, cio_db]."""
+    def __call__(self, rlf: np.ndarray, pingpong: np.ndarray, handovers: np.ndarray) -> dict[str, np.ndarray]:
+        """Counters of the last period per cell -> controls {cio_db, hysteresis_db, ttt_ms} per cell."""
         p = self.params
         rlf = np.asarray(rlf, dtype=np.float64)
         pingpong = np.asarray(pingpong, dtype=np.float64)
@@ -77,6 +82,6 @@ class Mro:
         late = enough & (rlf / attempts > p.rlf_rate_high)
         early = enough & ~late & (pingpong / attempts > p.pingpong_rate_high)
         self._cio = np.clip(self._cio + p.step_db * late - p.step_db * early, p.cio_min_db, p.cio_max_db)
-        out = fixed(rlf.shape[0], p.base)
-        out[:, 2] = self._cio
+        out = p.base.controls(rlf.shape[0])
+        out["cio_db"] = out["cio_db"] + self._cio
         return out

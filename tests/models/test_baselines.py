@@ -6,7 +6,9 @@ import numpy as np
 
 from ranpilot.baselines.energy import ThresholdParams, ThresholdSleep, always_on
 from ranpilot.baselines.handover import SET1, SET5, Mro, MroParams, set1, set5
+from ranpilot.baselines.policies import encode_handover, encode_shares, encode_sleep, make_baseline
 from ranpilot.baselines.slicing import ProportionalParams, ProportionalSplit, static
+from ranpilot.features import decode_handover, decode_sleep, decode_slicing, feature_spec
 
 
 def test_always_on() -> None:
@@ -61,9 +63,12 @@ def test_proportional_follows_demand_with_floor() -> None:
     assert np.allclose(pol2(np.array([[0.0, 1.0, 0.0]])), [[0.5, 0.5, 0.0]])  # EWMA memory
 
 
-def test_handover_reference_sets() -> None:
-    assert set1(2).tolist() == [[3.0, 480.0, 0.0]] * 2 and SET1.ttt_ms == 480
-    assert set5(1).tolist() == [[-1.0, 40.0, 0.0]] and SET5.offset_db == -1.0
+def test_handover_reference_sets_entering_condition() -> None:
+    s1, s5 = set1(2), set5(1)
+    # A3 enters when Mn + CIO > Mp + Hys: effective offset = Hys - CIO
+    assert (s1["hysteresis_db"] - s1["cio_db"]).tolist() == [3.0, 3.0] and s1["ttt_ms"].tolist() == [480, 480]
+    assert (s5["hysteresis_db"] - s5["cio_db"]).tolist() == [-1.0] and s5["ttt_ms"].tolist() == [40]
+    assert SET1.ttt_ms == 480 and SET5.offset_db == -1.0
 
 
 def test_mro_moves_cio_against_the_dominant_failure() -> None:
@@ -72,8 +77,47 @@ def test_mro_moves_cio_against_the_dominant_failure() -> None:
     pp = np.array([0.0, 5.0, 0.0])
     ho = np.array([20.0, 20.0, 20.0])
     out = pol(rlf, pp, ho)
-    assert out[:, 2].tolist() == [1.0, -1.0, 0.0]  # late -> earlier (CIO up), early -> later, quiet: unchanged
-    assert out[:, 0].tolist() == [3.0] * 3 and out[:, 1].tolist() == [480.0] * 3
+    assert out["cio_db"].tolist() == [1.0, -1.0, 0.0]  # late -> earlier (CIO up), early -> later, quiet: same
+    assert out["hysteresis_db"].tolist() == [3.0] * 3 and out["ttt_ms"].tolist() == [480] * 3
     for _ in range(5):
         out = pol(rlf, pp, ho)
-    assert out[:, 2].tolist() == [2.0, -2.0, 0.0]  # bounded
+    assert out["cio_db"].tolist() == [2.0, -2.0, 0.0]  # bounded
+
+
+def test_encoders_invert_the_action_spec_decoders() -> None:
+    assert decode_sleep(encode_sleep(np.arange(5)))["level"].tolist() == [0, 1, 2, 3, 4]
+    shares = np.array([[0.5, 0.3, 0.2], [1 / 3, 1 / 3, 1 / 3]])
+    assert decode_slicing(encode_shares(shares))["min_ratio"].tolist() == [[50, 30, 20], [33, 33, 33]]
+    for ctl in (set1(3), set5(3)):
+        back = decode_handover(encode_handover(ctl))
+        for k in ("cio_db", "hysteresis_db", "ttt_ms"):
+            assert np.allclose(back[k], ctl[k]), k
+
+
+def _obs(task: str, **cols: np.ndarray) -> np.ndarray:
+    """Hand-built feature rows: raw values per named column, normalised the way FeatureSpec.build does."""
+    spec = feature_spec(task)
+    n = len(next(iter(cols.values())))
+    obs = np.zeros((n, spec.size), np.float32)
+    for name, v in cols.items():
+        f = spec.features[spec.names.index(name)]
+        x = np.log1p(v) if f.transform == "log1p" else np.asarray(v, float)
+        obs[:, spec.names.index(name)] = (x - f.offset) / f.scale
+    return obs
+
+
+def test_feature_level_baselines_on_hand_built_rows() -> None:
+    thr = make_baseline("energy", "threshold", {"sleep_load": 0.2, "wake_load": 0.6, "dwell_steps": 1,
+                                                "max_sleep_fraction": 1.0})
+    obs = _obs("energy", prb_usage=np.array([5.0, 50.0]), nb_prb_usage=np.array([30.0, 30.0]))
+    assert decode_sleep(thr.act(obs))["level"].tolist() == [1, 0]
+    assert decode_sleep(make_baseline("energy", "always_on").act(obs))["level"].tolist() == [0, 0]
+    prop = make_baseline("slicing", "proportional", {"smoothing": 1.0, "floor": 0.05})
+    obs = _obs("slicing", embb_prb_share=np.array([0.6]), urllc_prb_share=np.array([0.2]),
+               mmtc_prb_share=np.array([0.0]))
+    mins = decode_slicing(prop.act(obs))["min_ratio"][0]
+    assert mins[0] > mins[1] > mins[2] >= 4
+    mro = make_baseline("handover", "mro")
+    obs = _obs("handover", rlf=np.array([4.0, 0.0]), ping_pong=np.array([0.0, 0.0]),
+               ho_inter_req=np.array([10.0, 10.0]))
+    assert decode_handover(mro.act(obs))["cio_db"].tolist() == [1.0, 0.0]
