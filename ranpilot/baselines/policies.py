@@ -48,9 +48,9 @@ def encode_sleep(level: np.ndarray) -> np.ndarray:
 
 
 def encode_shares(share: np.ndarray) -> np.ndarray:
-    """Per-slice shares summing to 1 -> actions (inverse of ``decode_slicing``, which floors percentages: the
-    1e-5 nudge keeps float32 rounding from turning 20 % into 19 %)."""
-    return np.clip(2.0 * (np.asarray(share, dtype=np.float64) + 1e-5) - 1.0, -1.0, 1.0).astype(np.float32)
+    """Per-slice shares summing to 1 -> actions (inverse of ``decode_slicing`` up to its flooring to whole
+    percent, so a share may land 1 % lower)."""
+    return np.clip(2.0 * np.asarray(share, dtype=np.float64) - 1.0, -1.0, 1.0).astype(np.float32)
 
 
 def encode_handover(ctl: dict[str, np.ndarray]) -> np.ndarray:

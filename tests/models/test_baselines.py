@@ -87,7 +87,8 @@ def test_mro_moves_cio_against_the_dominant_failure() -> None:
 def test_encoders_invert_the_action_spec_decoders() -> None:
     assert decode_sleep(encode_sleep(np.arange(5)))["level"].tolist() == [0, 1, 2, 3, 4]
     shares = np.array([[0.5, 0.3, 0.2], [1 / 3, 1 / 3, 1 / 3]])
-    assert decode_slicing(encode_shares(shares))["min_ratio"].tolist() == [[50, 30, 20], [33, 33, 33]]
+    got = decode_slicing(encode_shares(shares))["min_ratio"]
+    assert np.all(np.abs(got - np.array([[50, 30, 20], [33, 33, 33]])) <= 1) and np.all(got.sum(1) <= 100)
     for ctl in (set1(3), set5(3)):
         back = decode_handover(encode_handover(ctl))
         for k in ("cio_db", "hysteresis_db", "ttt_ms"):
