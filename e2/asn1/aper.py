@@ -194,25 +194,21 @@ def _put_octets(buf: bytearray, data: bytes) -> None:
         off += m * 16384
 
 
-def _put_bits_frag(buf: bytearray, value: tuple[bytes, int]) -> None:
-    data, nb = value
-    x = int.from_bytes(data, "big") >> (len(data) * 8 - nb) if data else 0
+def _put_bits_frag(buf: bytearray, value: tuple[bytes, int]) -> tuple[int, int]:
+    """Length determinant + bits at an aligned, flushed position. Whole 16K-bit fragments go to ``buf``; the
+    last (partial) fragment is returned as pending ``(a, n)`` bits: a BIT STRING does not end aligned."""
+    x, nb = _bits_of(value)
     off = 0
     while True:
         rest = nb - off
-        m = min(rest // 16384, 4) if rest >= 16384 else 0
-        chunk = m * 16384 if m else rest
-        if m:
-            buf.append(0xC0 | m)
-        else:
+        if rest < 16384:
             _put_len(buf, rest)
-        if chunk:
-            part = (x >> (nb - off - chunk)) & ((1 << chunk) - 1)
-            k = (chunk + 7) >> 3
-            buf += (part << (8 * k - chunk)).to_bytes(k, "big")
+            return (x & ((1 << rest) - 1)) if rest else 0, rest
+        m = min(rest // 16384, 4)
+        buf.append(0xC0 | m)
+        chunk = m * 16384
+        buf += ((x >> (rest - chunk)) & ((1 << chunk) - 1)).to_bytes(chunk // 8, "big")
         off += chunk
-        if not m:
-            return
 
 
 def _put_count(buf: bytearray, count: int) -> None:
@@ -866,7 +862,7 @@ class _Gen:
 
         def outside(i: int) -> None:
             self.ealign(i, st)
-            self.emit(i, f"_put_bits_frag({buf}, {v})")
+            self.emit(i, f"{st[1]}, {st[2]} = _put_bits_frag({buf}, {v})")
 
         ind = self.enc_size_ext(node, ln, ind, st, outside)
         lo, hi = node.lo, node.hi
