@@ -122,6 +122,8 @@ class ServiceModel(abc.ABC):
             raise
         except (ValueError, TypeError, OverflowError, KeyError) as exc:
             raise EncodeError(str(exc), where=f"{self.label} {kind.value}") from None
+        except RecursionError:
+            raise EncodeError("nesting too deep", where=f"{self.label} {kind.value}") from None
         return self.encode_raw(kind, raw)
 
     def reencode(self, kind: PayloadKind | str, data: bytes) -> bytes:

@@ -178,6 +178,7 @@ def _inner_oid(raw: object) -> str | None:
 def default_registry() -> Registry:
     """The registry of every service model ranpilot implements (built once; codecs compile on first use)."""
     from e2.sm.kpm.model import KpmV2_03, KpmV3_00
+    from e2.sm.rc.model import RcV1_03
 
-    models: list[ServiceModel] = [KpmV3_00(), KpmV2_03()]
+    models: list[ServiceModel] = [KpmV3_00(), KpmV2_03(), RcV1_03()]
     return Registry(models)
