@@ -69,8 +69,12 @@ class RicConfig:
 class EmbeddedRic:
     """The embedded near-RT RIC; ``async with EmbeddedRic(cfg) as ric: ...`` or start()/stop()."""
 
-    def __init__(self, config: RicConfig | None = None, *, sdl: Sdl | None = None) -> None:
+    def __init__(self, config: RicConfig | None = None, *, sdl: Sdl | None = None,
+                 termination: Any = None) -> None:
+        """``termination``: a factory ``(ric, metrics, host=, port=, transport=) -> termination``; default the
+        E2 termination over e2.transport (tests of the core pass an in-memory one)."""
         self.config = config or RicConfig()
+        self._termination_factory = termination
         self.registry = CollectorRegistry()
         self.metrics = RicMetrics(self.registry)
         self.xapp_metrics = XAppMetrics(self.registry)
@@ -91,7 +95,9 @@ class EmbeddedRic:
 
     # -- lifecycle -------------------------------------------------------------------------------------------
     async def start(self) -> None:
-        from ric.embedded.e2term import E2Termination  # the E2 library is needed only once we listen
+        factory = self._termination_factory
+        if factory is None:
+            from ric.embedded.e2term import E2Termination as factory  # E2AP is needed only once we listen
 
         if self.sdl is None:
             self.sdl = await asyncio.to_thread(Sdl, self.config.sdl)
@@ -99,7 +105,7 @@ class EmbeddedRic:
         self.rnib.load()
         self.policies = PolicyStore(self.sdl.namespace("a1"))
         self.health.add_check("sdl", self.sdl.ping)
-        self.termination = E2Termination(self, self.metrics, host=self.config.e2_host, port=self.config.e2_port,
+        self.termination = factory(self, self.metrics, host=self.config.e2_host, port=self.config.e2_port,
                                          transport=self.config.transport)
         await self.termination.start()
         self.health.add_check("e2", lambda: self.termination is not None and self.termination.listening)
