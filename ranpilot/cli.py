@@ -15,6 +15,8 @@ from collections.abc import Sequence
 # name -> (module, one-line help). One line here is all it takes to add a subcommand.
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "sim": ("e2sim.cli", "run the RAN simulator on a scenario and print its KPIs"),
+    "train": ("training.cli", "train an RL policy (energy, slicing, handover) and export it to ONNX"),
+    "bench": ("training.bench", "benchmark the AI model against the baselines on held-out scenarios/seeds"),
 }
 
 

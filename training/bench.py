@@ -1,0 +1,228 @@
+"""``ranpilot bench``: the AI (through the ONNX loader, as an xApp runs it) against every baseline of a task.
+
+All policies see the same scenarios and seeds. The seeds of one scenario run as one batched simulator
+(B = number of seeds; a batch equals separately seeded instances), so a policy's episode costs one pass. Per-cell
+policies act on the ``(B * C, F)`` feature rows, exactly the rows an xApp builds from KPM reports.
+
+Metric definitions (per episode, whole network; ``per_slice`` restricts to one slice):
+- ``energy_kwh``: sum of PEE.Energy over cells and periods / 3.6e6. Per slice: each cell's energy attributed
+  by the slice's share of the cell's used PRBs (RRU.PrbUsedDl.SNSSAI / RRU.PrbUsedDl).
+- ``ee_bits_per_joule``: DRB.PdcpSduVolumeDL (bits) / energy (TS 28.554 EE = data volume / energy).
+- ``sla_violation_rate``: share of (cell, slice, period) with connected UEs of the slice whose SLA was missed
+  (E2SIM.SlaViolation.SNSSAI / RRC.ConnMean.SNSSAI > 0) - "share of decision periods" per slice.
+- ``thp_mean_mbps`` / ``thp_p5_mbps``: mean and 5th percentile of per-UE DL throughput (DRB.UEThpDl) over the
+  UE-periods in which the UE had data (delivered volume or a non-empty queue), so a UE cut off by a radio-link
+  failure counts as 0.
+- ``rlf``, ``pingpong``, ``handovers``: counts per episode (E2SIM.RlfCount, E2SIM.PingPongCount,
+  MM.HoExeIntraReq + MM.HoExeInterReq). TS 28.552 keeps them per cell, not per S-NSSAI: per slice they are null.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import shlex
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ranpilot.baselines.policies import BASELINES, CellPolicy, make_baseline
+from ranpilot.features import SLICE_NAMES
+from training.report import RunResult, results_document, targets, write_report
+
+REPO = Path(__file__).resolve().parent.parent
+TASKS = ("energy", "slicing", "handover")
+#: Scenario each task trains on, and the held-out one its benchmark runs by default (the card may override).
+TRAIN_SCENARIO = {"energy": "daily-profile", "slicing": "dense-urban", "handover": "highway"}
+HELD_OUT_SCENARIO = {"energy": "dense-urban-b", "slicing": "dense-urban-b",
+                     "handover": str(REPO / "training" / "scenarios" / "highway-b.yaml")}
+BASELINE_CONFIG = REPO / "training" / "configs" / "baselines.yaml"
+
+
+def default_model_path(task: str) -> Path:
+    return REPO / "models" / task / "policy.onnx"
+
+
+def baseline_params(task: str) -> dict[str, dict[str, Any]]:
+    """Tuned baseline parameters from training/configs/baselines.yaml (``{task: {baseline: {...}}}``)."""
+    if not BASELINE_CONFIG.exists():
+        return {}
+    import yaml
+
+    data = yaml.safe_load(BASELINE_CONFIG.read_text()) or {}
+    return {k: v.get("params", {}) for k, v in (data.get(task) or {}).items()}
+
+
+class OnnxCellPolicy:
+    """The served model behind the baselines' interface."""
+
+    def __init__(self, name: str, policy: Any) -> None:
+        self.name, self.policy = name, policy
+
+    def reset(self) -> None:
+        pass
+
+    def act(self, obs: np.ndarray) -> np.ndarray:
+        return self.policy.act(obs)
+
+
+def run_episode(task: str, scenario: str, seeds: list[int], policy: CellPolicy,
+                steps: int | None = None, name: str | None = None) -> list[RunResult]:
+    """One episode of ``policy`` on ``scenario`` for every seed (batched); one RunResult per seed."""
+    from e2sim.envs.core import TaskCore
+
+    core = TaskCore(task, scenario, batch=len(seeds), seed=seeds[0], episode_decisions=steps)
+    sim, sc = core.sim, core.scenario
+    B, C, K = len(seeds), core.num_cells, len(SLICE_NAMES)
+    obs = core.reset(seed=list(seeds))
+    policy.reset()
+    acc = {k: np.zeros(B) for k in ("energy", "bits", "rlf", "pp", "ho")}
+    s_energy, s_bits = np.zeros((B, K)), np.zeros((B, K))
+    s_viol, s_den = np.zeros((B, K)), np.zeros((B, K))
+    samples: list[list[list[np.ndarray]]] = [[[] for _ in range(K)] for _ in range(B)]
+    power: list[np.ndarray] = []
+    hours: list[float] = []
+    prof = sc.profile
+    for t in range(core.episode_decisions):
+        action = policy.act(obs.reshape(B * C, -1)).reshape(B, C, -1)
+        obs, _, _, info = core.step(action)
+        meas = sim.measurements()
+        cell_e = meas.cell["PEE.Energy"]  # (B, C) J
+        acc["energy"] += info["energy_j"]
+        acc["bits"] += info["bits"]
+        acc["rlf"] += info["rlf"]
+        acc["pp"] += info["ping_pong"]
+        acc["ho"] += info["handovers"]
+        used = meas.slice["RRU.PrbUsedDl.SNSSAI"]
+        share = np.where(used.sum(-1, keepdims=True) > 0, used / np.maximum(used.sum(-1, keepdims=True), 1e-12),
+                         1.0 / K)
+        s_energy += (cell_e[..., None] * share).sum(1)
+        s_bits += meas.slice["DRB.PdcpSduVolumeDL.SNSSAI"].sum(1) * 1e6
+        present = meas.slice["RRC.ConnMean.SNSSAI"] > 0
+        s_viol += (info["sla_violation"] & present).sum(1)
+        s_den += present.sum(1)
+        thp = meas.ue["DRB.UEThpDl"] / 1e3  # Mbit/s
+        had_data = (meas.ue["DRB.PdcpSduVolumeDL"] > 0) | (sim.queue > 0)
+        for b in range(B):
+            for k in range(K):
+                samples[b][k].append(thp[b][had_data[b] & (sim.ue_slice == k)])
+        power.append(info["energy_j"] / sim.period_s)
+        hours.append(float((prof.start_hour + (t + 1) / core.episode_decisions * prof.hours_per_episode) % 24)
+                     if prof.hours_per_episode > 0 else float(prof.start_hour))
+    out = []
+    for b, seed in enumerate(seeds):
+        per_slice: dict[str, dict[str, float]] = {}
+        all_thp = np.concatenate([np.concatenate(samples[b][k]) for k in range(K)])
+        for k, sl in enumerate(SLICE_NAMES):
+            x = np.concatenate(samples[b][k])
+            per_slice[sl] = {
+                "energy_kwh": s_energy[b, k] / 3.6e6,
+                "ee_bits_per_joule": s_bits[b, k] / max(s_energy[b, k], 1e-9),
+                "sla_violation_rate": s_viol[b, k] / max(s_den[b, k], 1.0),
+                "thp_mean_mbps": float(x.mean()) if x.size else math.nan,
+                "thp_p5_mbps": float(np.percentile(x, 5)) if x.size else math.nan,
+                "rlf": math.nan, "pingpong": math.nan, "handovers": math.nan,
+            }
+        metrics = {
+            "energy_kwh": acc["energy"][b] / 3.6e6,
+            "ee_bits_per_joule": acc["bits"][b] / max(acc["energy"][b], 1e-9),
+            "sla_violation_rate": s_viol[b].sum() / max(s_den[b].sum(), 1.0),
+            "thp_mean_mbps": float(all_thp.mean()) if all_thp.size else math.nan,
+            "thp_p5_mbps": float(np.percentile(all_thp, 5)) if all_thp.size else math.nan,
+            "rlf": float(acc["rlf"][b]), "pingpong": float(acc["pp"][b]), "handovers": float(acc["ho"][b]),
+        }
+        slice_samples = {sl: np.concatenate(samples[b][k]).round(4).tolist() for k, sl in enumerate(SLICE_NAMES)}
+        out.append(RunResult(policy=name or policy.name, scenario=sc.name, seed=int(seed),
+                             metrics={k: float(v) for k, v in metrics.items()},
+                             per_slice={s: {k: float(v) for k, v in m.items()} for s, m in per_slice.items()},
+                             hours=hours, power_w=[float(p[b]) for p in power], slice_thp_samples=slice_samples))
+    return out
+
+
+def policies_for(task: str, model: Path | None) -> dict[str, Callable[[], CellPolicy]]:
+    """``ai`` (when a model is given) plus every baseline of ``task``, with tuned parameters."""
+    out: dict[str, Callable[[], CellPolicy]] = {}
+    if model is not None:
+        from ranpilot.features import action_spec, feature_spec
+        from ranpilot.models import load_model
+
+        served = load_model(model, task=task, feature_spec=feature_spec(task), action_spec=action_spec(task))
+        out["ai"] = lambda: OnnxCellPolicy("ai", served)
+    params = baseline_params(task)
+    for name in BASELINES[task]:
+        out[name] = lambda name=name: make_baseline(task, name, params.get(name))
+    return out
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--task", required=True, choices=TASKS)
+    parser.add_argument("--scenario", nargs="+", default=None, metavar="FILE|NAME",
+                        help="scenario names or YAML files (default: the task's held-out scenario)")
+    parser.add_argument("--seeds", default="1,2,3", help="comma-separated evaluation seeds (default 1,2,3)")
+    parser.add_argument("--model", type=Path, default=None,
+                        help="ONNX model (default models/<task>/policy.onnx); 'none' runs baselines only")
+    parser.add_argument("--steps", type=int, default=None, help="decisions per episode (default: the scenario's)")
+    parser.add_argument("--out", type=Path, required=True, help="output directory")
+
+
+def main(args: argparse.Namespace) -> int:
+    from ranpilot.models import ModelRejected
+
+    task: str = args.task
+    try:
+        seeds = [int(s) for s in str(args.seeds).split(",") if s.strip()]
+    except ValueError:
+        print(f"ranpilot bench: --seeds must be comma-separated integers, got {args.seeds!r}", file=sys.stderr)
+        return 2
+    model: Path | None = args.model if args.model is not None else default_model_path(task)
+    if model is not None and str(model) == "none":
+        model = None
+    scenarios = args.scenario or [_held_out(task, model)]
+    try:
+        factories = policies_for(task, model)
+    except ModelRejected as exc:
+        print(f"ranpilot bench: {exc}", file=sys.stderr)
+        return 2
+    runs: list[RunResult] = []
+    t0 = time.time()
+    for scen in scenarios:
+        for name, make in factories.items():
+            runs += run_episode(task, scen, seeds, make(), steps=args.steps, name=name)
+            print(f"  {scen}: {name} done ({time.time() - t0:.0f} s)", file=sys.stderr)
+    names = list(dict.fromkeys(r.scenario for r in runs))
+    doc = results_document(task, names, seeds, runs,
+                           extra={"model": str(model) if model else None, "scenario_files": scenarios})
+    doc = _nan_to_none(doc)
+    command = "ranpilot bench " + " ".join(shlex.quote(a) for a in sys.argv[2:]) if len(sys.argv) > 2 else "ranpilot bench"
+    write_report(args.out, doc, runs, command)
+    for t, v, ok in targets(task, doc):
+        print(f"{'PASS' if ok else 'MISS'}  {t}: {v}")
+    print(f"wrote {args.out / 'results.json'} and report.md ({time.time() - t0:.0f} s)")
+    return 0
+
+
+def _held_out(task: str, model: Path | None) -> str:
+    if model is not None:
+        card = model.with_name(model.stem + ".card.json")
+        try:
+            held = json.loads(card.read_text()).get("scenarios", {}).get("held_out")
+            if held:
+                return str(held)
+        except (OSError, ValueError):
+            pass
+    return HELD_OUT_SCENARIO[task]
+
+
+def _nan_to_none(x: Any) -> Any:
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    if isinstance(x, dict):
+        return {k: _nan_to_none(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_nan_to_none(v) for v in x]
+    return x
