@@ -112,6 +112,7 @@ class RanSimulator:
         B, U, C, S, K = self.batch, self.num_ues, self.num_cells, self.num_sites, self.num_slices
         z = np.zeros
         self.time_s = z(B)
+        self._ticks = z(B, dtype=np.int64)
         self._tick_in_period = z(B, dtype=np.int64)
         self.pos = z((B, U, 2))
         self.waypoint = z((B, U, 2))
@@ -214,6 +215,7 @@ class RanSimulator:
             getattr(self, name)[m] = NO_CELL
         self.cqi[m] = 0
         self._tick_in_period[m] = 0
+        self._ticks[m] = 0
         self.cell_state[m] = 0
         self.cio[m] = hv.cio_db
         for k, s in enumerate(sc.slices):
@@ -496,7 +498,8 @@ class RanSimulator:
         accu["conn_ticks"] += conn_f
         del idle_ded
 
-        self.time_s += dt
+        self._ticks += 1
+        self.time_s = self._ticks * dt
         self._tick_in_period += 1
         close = self._tick_in_period >= self.ticks_per_period
         if close.any():

@@ -1,0 +1,71 @@
+"""Scheduler: TS 28.541 RRMPolicyRatio semantics, PF water-filling and PRB conservation in the simulator."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from e2sim.sim import RanSimulator
+from e2sim.sim.scheduler import rrm_policy_split, water_fill
+
+
+def split(demand, n, ded, mn, mx, w=(1, 1, 1)):
+    a, idle = rrm_policy_split(np.array([demand], float), np.array([n], float), np.array([ded], float),
+                               np.array([mn], float), np.array([mx], float), np.array([w], float))
+    return a[0], idle[0]
+
+
+def test_dedicated_reserved_min_prioritised_shared_capped():
+    # N = 100: slice 0 has 10 dedicated but needs 5 -> 5 idle, reserved; slice 1 gets its min 20 first,
+    # then the 70 left are shared equally between slices 1 and 2, slice 1 capped at max 50.
+    a, idle = split([5, 80, 80], 100, [10, 0, 0], [30, 20, 0], [100, 50, 100])
+    assert a == pytest.approx([5, 50, 40])
+    assert idle == pytest.approx([5, 0, 0])
+    assert a.sum() + idle.sum() <= 100 + 1e-9
+
+
+def test_work_conserving_and_max():
+    a, _ = split([np.inf, 10, 0], 100, [0, 0, 0], [0, 0, 0], [100, 100, 100])
+    assert a == pytest.approx([90, 10, 0])  # the shared part goes to whoever has demand
+    a, _ = split([np.inf, np.inf, 0], 100, [0, 0, 0], [0, 0, 0], [30, 100, 100])
+    assert a == pytest.approx([30, 70, 0])  # never above max
+
+
+def test_min_guaranteed_under_contention_and_weights():
+    a, _ = split([np.inf, np.inf, np.inf], 100, [0, 0, 0], [60, 20, 0], [100, 100, 100])
+    assert a == pytest.approx([60 + 20 / 3, 20 + 20 / 3, 20 / 3])
+    # shared part proportional to backlogged UEs (PF over all UEs)
+    a, _ = split([np.inf, np.inf, 0], 90, [0, 0, 0], [0, 0, 0], [100, 100, 100], w=(2, 1, 1))
+    assert a == pytest.approx([60, 30, 0])
+
+
+def test_water_fill_equal_share_with_release():
+    need = np.array([1.0, 100.0, 100.0, 5.0])
+    group = np.array([0, 0, 0, 1])
+    got = water_fill(need, group, np.array([21.0, 3.0]))
+    assert got == pytest.approx([1.0, 10.0, 10.0, 3.0])
+
+
+def test_prb_conservation_in_simulator():
+    sim = RanSimulator("dense-urban", batch=2, seed=3)
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        shares = rng.random((2, sim.num_cells, 3))
+        mn = np.floor(100 * shares / shares.sum(-1, keepdims=True))
+        mx = np.maximum(mn, rng.integers(0, 101, mn.shape))
+        dd = np.floor(mn * rng.random(mn.shape))
+        sim.set_rrm_policy_array(mn, mx, dd)
+        sim.set_cell_states_array(rng.integers(0, 2, (2, sim.num_cells)) * rng.integers(0, 5, (2, sim.num_cells)))
+        sim.step(sim.ticks_per_period)
+        m = sim.measurements()
+        used, avail = m.cell["RRU.PrbUsedDl"], m.cell["RRU.PrbAvailDl"]
+        per_slice = m.slice["RRU.PrbUsedDl.SNSSAI"]
+        assert np.all(per_slice >= -1e-9)
+        assert np.allclose(per_slice.sum(-1), used)
+        assert np.all(used <= avail + 1e-6)
+        assert np.all(avail <= sim.num_prbs + 1e-9)
+        # no slice above its max ratio of the available PRBs
+        assert np.all(per_slice <= mx * 0.01 * avail[..., None] + 1e-6)
+        # sleeping cells have no PRBs at all
+        asleep = m.cell["E2SIM.CellState"] > 0
+        assert np.all(avail[asleep] == 0) and np.all(used[asleep] == 0)
