@@ -38,6 +38,7 @@ class PerCellVecEnv(VecEnv):
         obs_space = spaces.Box(-CLIP, CLIP, (self.core.features.size,), dtype=np.float32)
         act_space = spaces.Box(self.core.actions.low, self.core.actions.high, (self.core.actions.size,),
                                dtype=np.float32)
+        self.render_mode = None
         super().__init__(num_instances * self.num_cells, obs_space, act_space)
         self._actions: np.ndarray | None = None
 
