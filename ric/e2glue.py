@@ -39,6 +39,7 @@ __all__ = [
     "KpmAction",
     "KpmPlan",
     "cell_from_text",
+    "cells_of",
     "check_decodes",
     "encode_control_payload",
     "find_function",
@@ -46,6 +47,7 @@ __all__ = [
     "kpm_rows_or_error",
     "kpm_subscription",
     "model_for",
+    "negotiation_error",
     "with_version",
 ]
 
@@ -100,6 +102,34 @@ def with_version(function: RanFunctionInfo, definition: bytes | None = None) -> 
         return function
     return RanFunctionInfo(function.ran_function_id, function.oid, function.short_name or model.short_name,
                            function.revision, model.version)
+
+
+def negotiation_error(oid: str, revision: int, definition: bytes | None) -> str:
+    """Why the registry cannot pick a codec for a RAN function ("" when it can)."""
+    try:
+        default_registry().negotiate(oid, None, revision, definition)
+    except E2Error as exc:
+        return str(exc)
+    return ""
+
+
+def cells_of(functions: Any, infos: tuple[RanFunctionInfo, ...] | list[RanFunctionInfo]) -> tuple[CellInfo, ...]:
+    """Cells an E2 node declares in E2 Setup. KPM v2/v3 and RC RAN function definitions carry no cell list;
+    E2SM-CCC's does (List of Cells for RAN Function Definition), so cells come from a CCC function when the
+    registry has a CCC codec. Otherwise the RIC learns cells from the indications' rows."""
+    cells: dict[str, CellInfo] = {}
+    for raw, info in zip(functions, infos, strict=True):
+        if not info.version or _family(info) != "ccc":
+            continue
+        try:
+            desc = model_for(info).decode(PayloadKind.RAN_FUNCTION_DESCRIPTION, raw.definition)
+        except E2Error:
+            continue
+        for cell in getattr(desc, "cells", ()) or ():
+            cgi = getattr(cell, "cell", cell)
+            text = str(getattr(cgi, "cgi", cgi))
+            cells.setdefault(text, CellInfo(text))
+    return tuple(cells.values())
 
 
 def find_function(node: NodeInfo, service_model: str) -> RanFunctionInfo | None:

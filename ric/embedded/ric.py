@@ -35,6 +35,7 @@ from ric.sdl import Sdl, SdlConfig
 from ric.xapp.api import XApp
 from ric.xapp.runtime import RuntimeConfig, XAppRuntime
 from ric.xapp.types import (
+    CellInfo,
     ControlOutcome,
     ControlRequest,
     ControlStatus,
@@ -92,6 +93,7 @@ class EmbeddedRic:
         self.http: HttpServer | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._sync_task: asyncio.Task[None] | None = None
+        self._cells: dict[str, set[str]] = {}
 
     # -- lifecycle -------------------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -261,6 +263,10 @@ class EmbeddedRic:
             self.controls.node_down(node.node_id)
         self.sessions[node.node_id] = session
         assert self.rnib is not None
+        known = self.rnib.get(node.node_id)
+        if not node.cells and known is not None and known.cells:  # keep cells learned before the reconnect
+            node = NodeInfo(node.node_id, known.cells, node.ran_functions, node.connected)
+        self._cells.pop(node.node_id, None)
         self.rnib.put(node)
         self.metrics.nodes.set(len(self.sessions))
         log.info("E2 node up", extra={"node": node.node_id, "cells": len(node.cells),
@@ -295,7 +301,24 @@ class EmbeddedRic:
     def indication(self, node_id: str, request: RequestId, ran_function_id: int, action_id: int,
                    sequence: int | None, header: bytes, message: bytes, received_at: float) -> None:
         self.metrics.indications.inc()
-        self.submgr.route(node_id, request, ran_function_id, action_id, sequence, header, message, received_at)
+        rows = self.submgr.route(node_id, request, ran_function_id, action_id, sequence, header, message,
+                                 received_at)
+        if rows:
+            self._learn_cells(node_id, rows)
+
+    def _learn_cells(self, node_id: str, rows: list[Any]) -> None:
+        """Cells seen in a node's reports join its R-NIB entry (KPM v2/v3 E2 Setup does not list cells)."""
+        known = self._cells.get(node_id)
+        if known is None:
+            node = self.rnib.get(node_id) if self.rnib is not None else None
+            known = self._cells[node_id] = {c.nr_cgi for c in node.cells} if node else set()
+        new = {r.cell for r in rows if r.cell is not None and r.cell not in known}
+        if new and self.rnib is not None:
+            known |= new
+            node = self.rnib.get(node_id)
+            if node is not None:
+                cells = node.cells + tuple(CellInfo(c) for c in sorted(new))
+                self.rnib.put(NodeInfo(node.node_id, cells, node.ran_functions, node.connected))
 
     def control_answer(self, node_id: str, request: RequestId, ok: bool, cause: str | None,
                        outcome: bytes | None) -> None:

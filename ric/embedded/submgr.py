@@ -140,12 +140,12 @@ class SubscriptionManager:
         sub.waiter.set_result((admitted, cause))
 
     def route(self, node_id: str, request: RequestId, ran_function_id: int, action_id: int,
-              sequence: int | None, header: bytes, message: bytes, received_at: float) -> int:
-        """Deliver an indication to every member; returns how many xApps got it (0: unknown subscription)."""
+              sequence: int | None, header: bytes, message: bytes, received_at: float) -> list[Any] | None:
+        """Deliver an indication to every member; returns its decoded rows (None: unknown subscription)."""
         sub = self._by_request.get((node_id, request.instance))
         if sub is None or not sub.members:
             self.metrics.unrouted.inc()
-            return 0
+            return None
         sub.indications += 1
         action = next((a for a in sub.plan.actions if a.action_id == action_id), None)
         rows, error = e2glue.kpm_rows_or_error(sub.function, node_id, header, message,
@@ -155,7 +155,7 @@ class SubscriptionManager:
                 node_id=node_id, subscription_id=member, ran_function_id=ran_function_id, action_id=action_id,
                 header=header, message=message, rows=rows, sequence=sequence, received_at=received_at,
                 decode_error=error))
-        return len(sub.members)
+        return rows
 
     def node_down(self, node_id: str) -> None:
         for sub in self._by_key.values():
