@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from e2.errors import ValidationError
+
 __all__ = [
     "Cgi",
     "EutraCgi",
@@ -21,6 +23,7 @@ __all__ = [
     "Plmn",
     "RanFunctionName",
     "RawUeId",
+    "SliceQuota",
     "Snssai",
     "UeId",
     "bits_to_int",
@@ -307,3 +310,24 @@ class RanFunctionName:
             raw["ranFunction-Description"],
             raw.get("ranFunction-Instance"),
         )
+
+
+@dataclass(frozen=True)
+class SliceQuota:
+    """PRB quota of one slice (TS 28.541 RRMPolicyRatio: min / max / dedicated ratio in percent, 0..100).
+
+    Carried by E2SM-RC (8.4.3.6 RRM Policy Ratio Group) and by E2SM-CCC (O-RRMPolicyRatio)."""
+
+    plmn: Plmn
+    slice: Snssai
+    min_ratio: int
+    max_ratio: int
+    dedicated_ratio: int
+
+    def validate(self) -> None:
+        for name in ("min_ratio", "max_ratio", "dedicated_ratio"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+                raise ValidationError(
+                    f"{name} must be an integer 0..100, got {value!r}", where=f"slice {self.slice}"
+                )

@@ -169,7 +169,7 @@ def _inner_oid(raw: object) -> str | None:
     if isinstance(raw, dict):
         name = raw.get("ranFunction-Name") or raw.get("ranFunctionName")
         if isinstance(name, dict):
-            oid = name.get("ranFunction-E2SM-OID") or name.get("ranFunctionOid")
+            oid = name.get("ranFunction-E2SM-OID") or name.get("ranFunctionE2SmOid")
             return oid if isinstance(oid, str) else None
     return None
 
@@ -177,8 +177,9 @@ def _inner_oid(raw: object) -> str | None:
 @functools.cache
 def default_registry() -> Registry:
     """The registry of every service model ranpilot implements (built once; codecs compile on first use)."""
+    from e2.sm.ccc.model import CccV3_00
     from e2.sm.kpm.model import KpmV2_03, KpmV3_00
     from e2.sm.rc.model import RcV1_03
 
-    models: list[ServiceModel] = [KpmV3_00(), KpmV2_03(), RcV1_03()]
+    models: list[ServiceModel] = [KpmV3_00(), KpmV2_03(), RcV1_03(), CccV3_00()]
     return Registry(models)

@@ -36,11 +36,10 @@ the UE ID their node expects (``slice_prb_quota_control`` defaults to AMF UE NGA
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from e2.errors import ValidationError
-from e2.sm.common import GnbUeId, Guami, NrCgi, Plmn, Snssai, UeId, bits_to_int
+from e2.sm.common import GnbUeId, Guami, NrCgi, Plmn, SliceQuota, Snssai, UeId, bits_to_int
 from e2.sm.rc.types import (
     BitString,
     ControlAction,
@@ -105,25 +104,6 @@ class HandoverParam:
 
 P = SlicePrbQuotaParam
 H = HandoverParam
-
-
-@dataclass(frozen=True)
-class SliceQuota:
-    """One RRM Policy Ratio Group: PRB ratios (percent, 0..100) for the slice ``slice`` of ``plmn``."""
-
-    plmn: Plmn
-    slice: Snssai
-    min_ratio: int
-    max_ratio: int
-    dedicated_ratio: int
-
-    def validate(self) -> None:
-        for name in ("min_ratio", "max_ratio", "dedicated_ratio"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
-                raise ValidationError(
-                    f"{name} must be an integer 0..100, got {value!r}", where=f"slice {self.slice}"
-                )
 
 
 def _group(q: SliceQuota) -> Structure:
