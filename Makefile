@@ -24,6 +24,7 @@ test: install lint
 	$(BIN)/pytest -q
 
 bench: install
+	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python benchmarks/sim_speed.py
 
 clean:
