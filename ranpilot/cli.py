@@ -17,6 +17,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "sim": ("e2sim.cli", "run the RAN simulator on a scenario and print its KPIs"),
     "train": ("training.cli", "train an RL policy (energy, slicing, handover) and export it to ONNX"),
     "bench": ("training.bench", "benchmark the AI model against the baselines on held-out scenarios/seeds"),
+    "ric": ("ric.cli", "run the embedded near-RT RIC (E2 termination, A1, SDL, xApps)"),
 }
 
 
