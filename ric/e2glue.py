@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from e2.errors import E2Error, EncodeError, UnsupportedServiceModel
+from e2.errors import DecodeError, E2Error, EncodeError, UnsupportedServiceModel
 from e2.sm import PayloadKind, ServiceModel, default_registry
 from e2.sm.common import NrCgi, Plmn
 from e2.sm.kpm import (
@@ -34,6 +34,11 @@ from e2.sm.kpm import (
 from ric.xapp.types import CellInfo, KpmReportSpec, NodeInfo, RanFunctionInfo
 
 __all__ = [
+    "ControlAnswer",
+    "IndicationPdu",
+    "decode_control_answer",
+    "decode_indication",
+    "encode_control_request",
     "KPM_OID",
     "KPM_SHORT_NAME",
     "KpmAction",
@@ -202,6 +207,64 @@ def encode_control_payload(function: RanFunctionInfo, header: Any, message: Any)
     h = bytes(header) if isinstance(header, bytes | bytearray) else model.encode(header)
     m = bytes(message) if isinstance(message, bytes | bytearray) else model.encode(message)
     return h, m
+
+
+# -- E2AP (the O-RAN SC host carries whole E2AP PDUs in RMR payloads) ------------------------------------------
+@dataclass(frozen=True)
+class IndicationPdu:
+    """The fields of an E2AP RIC Indication (9.1.1.7) an xApp host routes on."""
+
+    requestor_id: int
+    instance_id: int
+    ran_function_id: int
+    action_id: int
+    sequence: int | None
+    header: bytes
+    message: bytes
+
+
+@dataclass(frozen=True)
+class ControlAnswer:
+    """An E2AP RIC Control Acknowledge (ok) or Failure (with its cause), by RIC Request ID."""
+
+    requestor_id: int
+    instance_id: int
+    ok: bool
+    cause: str | None
+    outcome: bytes | None
+
+
+def decode_indication(pdu: bytes) -> IndicationPdu:
+    """Decode an E2AP PDU that must be a RIC Indication (DecodeError otherwise)."""
+    from e2 import ap
+
+    msg = ap.decode(pdu)
+    if not isinstance(msg, ap.RicIndication):
+        raise DecodeError(f"expected RICindication, got {type(msg).__name__}", where="E2AP-PDU")
+    return IndicationPdu(msg.request_id.requestor, msg.request_id.instance, msg.ran_function_id, msg.action_id,
+                         msg.sn, msg.header, msg.message)
+
+
+def decode_control_answer(pdu: bytes) -> ControlAnswer:
+    """Decode an E2AP RIC Control Acknowledge / Failure (DecodeError for anything else)."""
+    from e2 import ap
+
+    msg = ap.decode(pdu)
+    if isinstance(msg, ap.RicControlAcknowledge):
+        return ControlAnswer(msg.request_id.requestor, msg.request_id.instance, True, None, msg.outcome)
+    if isinstance(msg, ap.RicControlFailure):
+        return ControlAnswer(msg.request_id.requestor, msg.request_id.instance, False, str(msg.cause),
+                             msg.outcome)
+    raise DecodeError(f"expected RICcontrolAcknowledge/Failure, got {type(msg).__name__}", where="E2AP-PDU")
+
+
+def encode_control_request(requestor_id: int, instance_id: int, ran_function_id: int, header: bytes,
+                           message: bytes, ack_requested: bool, call_process_id: bytes | None) -> bytes:
+    """An E2AP RIC Control Request PDU (8.2.4)."""
+    from e2 import ap
+
+    return ap.encode(ap.RicControlRequest(ap.RicRequestId(requestor_id, instance_id), ran_function_id, header,
+                                          message, call_process_id, "ack" if ack_requested else "noAck"))
 
 
 def check_decodes(function: RanFunctionInfo, kind: PayloadKind, data: bytes) -> None:

@@ -93,7 +93,7 @@ class OranHost:
         self.runtime: XAppRuntime | None = None
         self._nodes: dict[str, NodeInfo] = {}
         self._subs: dict[str, Subscription] = {}  # submgr SubscriptionId -> subscription
-        self._by_e2_instance: dict[int, tuple[Subscription, dict[int, str]]] = {}
+        self._by_e2_instance: dict[int, tuple[Subscription, dict[int, e2glue.KpmAction]]] = {}
         self._waiting: dict[str, asyncio.Future[SubscriptionResponse]] = {}
         self._early: dict[str, SubscriptionResponse] = {}
         self._controls: dict[tuple[int, int], asyncio.Future[ControlOutcome]] = {}
@@ -147,7 +147,7 @@ class OranHost:
             node = self._nodes.get(node_id)
         if node is None:
             raise SubscriptionError(f"unknown E2 node {node_id}")
-        function = node.function(e2glue.KPM_SHORT_NAME) or node.function(e2glue.KPM_OID)
+        function = e2glue.find_function(node, "kpm")
         if function is None:
             raise SubscriptionError(f"E2 node {node_id} offers no E2SM-KPM RAN function")
         plan = e2glue.kpm_subscription(function, spec, node.cells)
@@ -179,9 +179,9 @@ class OranHost:
             raise SubscriptionError(f"E2 subscription to {node_id} failed: {cause}")
         sub = Subscription(sub_id, node_id, spec, function.ran_function_id)
         self._subs[sub_id] = sub
-        cells = {a.action_id: a.cell for a in plan.actions}
+        actions = {a.action_id: a for a in plan.actions}
         for inst in outcome.instances:
-            self._by_e2_instance[inst.e2_event_instance_id] = (sub, cells)
+            self._by_e2_instance[inst.e2_event_instance_id] = (sub, actions)
         return sub
 
     async def unsubscribe(self, runtime: XAppRuntime, subscription_id: str) -> None:
@@ -193,7 +193,7 @@ class OranHost:
         node = self._nodes.get(node_id)
         if node is None:
             return ControlOutcome(ControlStatus.ERROR, f"unknown E2 node {node_id}")
-        function = node.function(request.service_model) or e2glue.find_function(node, request.service_model)
+        function = e2glue.find_function(node, request.service_model) or node.function(request.service_model)
         if function is None:
             return ControlOutcome(ControlStatus.ERROR, f"E2 node {node_id} has no {request.service_model} function")
         try:
@@ -295,10 +295,12 @@ class OranHost:
         if entry is None:
             self.counters["unknown_sub"] += 1
             return
-        sub, cells = entry
+        sub, actions = entry
         node = self._nodes.get(sub.node_id)
-        function = node.function(e2glue.KPM_SHORT_NAME) if node else None
-        rows, error = e2glue.kpm_rows_or_error(function, sub.node_id, ind.header, ind.message)
+        function = e2glue.find_function(node, "kpm") if node else None
+        action = actions.get(ind.action_id)
+        rows, error = e2glue.kpm_rows_or_error(function, sub.node_id, ind.header, ind.message,
+                                               action.typed if action else None)
         self.runtime.deliver_indication(Indication(
             node_id=sub.node_id, subscription_id=sub.subscription_id, ran_function_id=ind.ran_function_id,
             action_id=ind.action_id, header=ind.header, message=ind.message, rows=rows, sequence=ind.sequence,

@@ -12,7 +12,9 @@ import pytest
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry
+from ric_payloads import indication
 
+from e2 import ap
 from ric.a1.policy import A1Operation, A1Policy
 from ric.errors import SubscriptionError
 from ric.obs.health import Health
@@ -23,7 +25,15 @@ from ric.oran.config import descriptor_policies, oran_config
 from ric.oran.host import OranConfig, OranHost
 from ric.oran.rmr import RmrMessage, RmrType
 from ric.oran.submgr import SubmgrClient
-from ric.xapp import KpmReportSpec, NodeInfo, RanFunctionInfo, XApp, XAppRuntime
+from ric.xapp import (
+    ControlRequest,
+    ControlStatus,
+    KpmReportSpec,
+    NodeInfo,
+    RanFunctionInfo,
+    XApp,
+    XAppRuntime,
+)
 from ric.xapp.types import CellInfo
 
 KPM3 = RanFunctionInfo(2, "1.3.6.1.4.1.53148.1.3.2.2", "ORAN-E2SM-KPM", 1)
@@ -60,6 +70,10 @@ class PolicyXApp(XApp):
 
     def __init__(self) -> None:
         self.policies: list[A1Policy] = []
+        self.indications: list[Any] = []
+
+    async def on_indication(self, ctx, ind):
+        self.indications.append(ind)
 
     async def on_a1_policy(self, ctx, policy):
         self.policies.append(policy)
@@ -189,6 +203,45 @@ def test_subscriptions_through_submgr_rest():
             assert [m.meas_type for m in adef.definition.measurements] == ["DRB.UEThpDl", "RRU.PrbUsedDl"]
             assert str(adef.definition.cell) == "001-01/000000001"
             assert sub.subscription_id == "sub-1" and 78 in host._by_e2_instance
+
+            # RIC_INDICATION: an E2AP PDU whose RMR sub id is submgr's E2EventInstanceId
+            header, message = indication("3.00", bytes(action["ActionDefinition"]), 1_700_000_000,
+                                         {"DRB.UEThpDl": 9.5})
+            pdu = ap.encode(ap.RicIndication(ap.RicRequestId(123, 78), 2, 1, "report", header, message, sn=4))
+            rmr.on_message(RmrMessage(RmrType.RIC_INDICATION, pdu, sub_id=78, meid=NODE.node_id))
+            rmr.on_message(RmrMessage(RmrType.RIC_INDICATION, b"\x00junk", sub_id=78, meid=NODE.node_id))
+            rmr.on_message(RmrMessage(RmrType.RIC_INDICATION, pdu, sub_id=5, meid=NODE.node_id))
+            await asyncio.sleep(0.05)
+            xapp = runtime.xapp
+            assert len(xapp.indications) == 1 and host.counters == {
+                "unexpected": 0, "bad_indication": 1, "bad_policy": 0, "unknown_sub": 1}
+            ind = xapp.indications[0]
+            assert (ind.node_id, ind.subscription_id, ind.sequence) == (NODE.node_id, "sub-1", 4)
+            assert ("001-01/000000001", "DRB.UEThpDl", 9.5) in {(r.cell, r.measurement, r.value) for r in ind.rows}
+
+            # RIC_CONTROL_REQ out over RMR (MEID = node), ACK / FAILURE back, or a timeout
+            async def answer(ok: bool) -> None:
+                while not any(t == RmrType.RIC_CONTROL_REQ for t, *_ in rmr.sent):
+                    await asyncio.sleep(0.005)
+                idx = next(i for i, (t, *_) in enumerate(rmr.sent) if t == RmrType.RIC_CONTROL_REQ)
+                _, req_pdu, _, meid = rmr.sent.pop(idx)
+                req = ap.decode(req_pdu)
+                assert meid == NODE.node_id and req.header == b"\x01" and req.ack_request == "ack"
+                reply = (ap.RicControlAcknowledge(req.request_id, req.ran_function_id, outcome=b"done") if ok else
+                         ap.RicControlFailure(req.request_id, req.ran_function_id, ap.Cause("ricRequest", "unspecified")))
+                rmr.on_message(RmrMessage(RmrType.RIC_CONTROL_ACK if ok else RmrType.RIC_CONTROL_FAILURE,
+                                          ap.encode(reply), meid=NODE.node_id))
+
+            rc_node = NodeInfo(NODE.node_id, NODE.cells, (KPM3, RanFunctionInfo(3, "1.3.6.1.4.1.53148.1.1.2.3", "", 1)))
+            host.set_nodes([rc_node])
+            for ok, status in ((True, ControlStatus.ACK), (False, ControlStatus.FAILURE)):
+                task = asyncio.create_task(answer(ok))
+                out = await runtime.ctx.control(NODE.node_id, ControlRequest("RC", b"\x01", b"\x02"))
+                await task
+                assert out.status is status
+            assert out.cause == "ricRequest/unspecified"
+            out = await runtime.ctx.control(NODE.node_id, ControlRequest("RC", b"\x01", b"\x02"), timeout_s=0.05)
+            assert out.status is ControlStatus.TIMEOUT
             await runtime.ctx.unsubscribe(sub)
             assert state["deleted"] == ["sub-1"] and not host._by_e2_instance
 
