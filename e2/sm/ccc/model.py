@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from e2.errors import DecodeError, ValidationError
+from e2.errors import DecodeError, EncodeError, ValidationError
 from e2.sm.base import PayloadKind, ServiceModel
 from e2.sm.ccc.types import (
     AcceptedChange,
@@ -74,6 +74,14 @@ def _deepest(errors: Any) -> Any:
     return best
 
 
+class _NonFiniteNumber(ValueError):
+    """NaN / Infinity: Python's json accepts them, JSON (RFC 8259) does not."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NonFiniteNumber(name)
+
+
 def cell_to_json(cell: NrCgi) -> dict[str, Any]:
     """CellGlobalId (NR): PLMN as MCC/MNC digits, NR cell identity as 9 hex digits (36 bits)."""
     return {"plmnIdentity": {"mcc": cell.plmn.mcc, "mnc": cell.plmn.mnc}, "nRCellIdentity": f"{cell.nci:09X}"}
@@ -112,7 +120,10 @@ class CccV3_00(ServiceModel):
     def validate(self, kind: PayloadKind | str, document: Any) -> None:
         """Raise ValidationError (where = "<label> <kind> at <JSON path>") if ``document`` breaks the schema."""
         parsed = self.kind(kind)
-        err = _deepest(_validator(_DEFS[parsed]).iter_errors(document))
+        try:
+            err = _deepest(_validator(_DEFS[parsed]).iter_errors(document))
+        except RecursionError:
+            raise ValidationError("JSON nesting too deep", where=f"{self.label} {parsed.value}") from None
         if err is not None:
             raise ValidationError(
                 err.message, where=f"{self.label} {parsed.value} at {json_path(err.absolute_path)}"
@@ -123,10 +134,16 @@ class CccV3_00(ServiceModel):
         parsed = self.kind(kind)
         where = f"{self.label} {parsed.value}"
         try:
-            document = json.loads(bytes(data).decode("utf-8"))
+            document = json.loads(bytes(data).decode("utf-8"), parse_constant=_refuse_constant)
+        except TypeError as exc:
+            raise DecodeError(f"payload is not bytes: {exc}", where=where) from None
         except UnicodeDecodeError as exc:
             raise DecodeError(
                 f"not UTF-8: {exc.reason} at byte {exc.start}", where=where, data=bytes(data)
+            ) from None
+        except _NonFiniteNumber as exc:
+            raise DecodeError(
+                f"not JSON: {exc} is not a JSON number", where=where, data=bytes(data)
             ) from None
         except json.JSONDecodeError as exc:
             raise DecodeError(
@@ -147,7 +164,14 @@ class CccV3_00(ServiceModel):
         """Validate and serialise (compact UTF-8 JSON, key order kept)."""
         parsed = self.kind(kind)
         self.validate(parsed, value)
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+        try:
+            return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode(
+                "utf-8"
+            )
+        except (TypeError, ValueError, RecursionError) as exc:
+            raise EncodeError(
+                f"not serialisable as JSON: {exc}", where=f"{self.label} {parsed.value}"
+            ) from None
 
     def to_jsonable(self, kind: PayloadKind | str, data: bytes) -> Any:
         return self.decode_raw(kind, data)

@@ -1,10 +1,11 @@
-"""E2SM-KPM codecs: v03.00 and v02.03 (O-RAN.WG3.E2SM-KPM clause 7 / 8), typed <-> raw conversion.
+"""E2SM-KPM codecs: v03.00 and v02.03 (O-RAN.WG3.E2SM-KPM), typed <-> raw conversion.
 
-How the versions are told apart in E2 Setup (E2SM-KPM clause 7.1 / 6.1): the RAN function OID carries the
+How the versions are told apart in E2 Setup: the RAN function OID (E2SM-KPM "RAN Function OID") carries the
 spec's major version in its 9th arc: ``1.3.6.1.4.1.53148.1.2.2.2`` for v02.xx and ``1.3.6.1.4.1.53148.1.3.2.2``
 for v03.00; the short name ``ORAN-E2SM-KPM`` is the same for both, and the RAN function description repeats the
-OID in ``ranFunction-E2SM-OID``. The two versions share the description's wire structure, so a node that puts
-the short name into RANfunctionOID is recognised by that inner OID (see :mod:`e2.sm.registry`).
+OID in ``ranFunction-E2SM-OID``. The description has the same wire structure in both versions, so a node that
+puts the short name into RANfunctionOID is recognised by that inner OID (see :mod:`e2.sm.registry`).
+The payload differences are listed at the top of ``asn1/E2SM-KPM-v02.03.asn`` and ``asn1/E2SM-KPM-v03.00.asn``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from e2.sm.common import (
 )
 from e2.sm.common import cgi_to_raw as _cgi_to_raw
 from e2.sm.kpm.types import (
+    NO_LABEL,
     ActionDefinitionFormat1,
     ActionDefinitionFormat2,
     ActionDefinitionFormat3,
@@ -101,6 +103,8 @@ _LABEL_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("non_gob_bf_mode_index", "nonGoB-BFmode-Index", "int"),
     ("mimo_mode_index", "mIMO-mode-Index", "int"),
 )
+_LABEL_BY_ASN = {asn: (attr, kind) for attr, asn, kind in _LABEL_FIELDS}
+_NO_LABEL_RAW = {"noLabel": "true"}
 _V3_ONLY_LABEL = {"ssb_index", "non_gob_bf_mode_index", "mimo_mode_index"}
 
 
@@ -156,11 +160,11 @@ class _Kpm(Asn1ServiceModel):
 
     # ---- labels and measurement info -----------------------------------------------------------------------
     def _label_in(self, raw: dict[str, Any]) -> MeasurementLabel:
+        if raw == _NO_LABEL_RAW:  # by far the most common label: reuse one instance
+            return NO_LABEL
         kw: dict[str, Any] = {}
-        for attr, asn, kind in _LABEL_FIELDS:
-            if asn not in raw:
-                continue
-            value = raw[asn]
+        for asn, value in raw.items():
+            attr, kind = _LABEL_BY_ASN[asn]
             if kind == "flag":
                 kw[attr] = True
             elif kind == "plmn":

@@ -3,7 +3,7 @@
 Fields that only exist in v03.00 (label ``ssb_index`` / ``non_gob_bf_mode_index`` / ``mimo_mode_index``,
 ``logical_or`` of matching conditions) raise EncodeError when encoded with the v02.03 codec.
 Measurement values are Python ``int`` (MeasurementRecordItem ``integer``), ``float`` (``real``) or ``None``
-(``noValue``), as in clause 8.3.11.
+(``noValue``): MeasurementRecordItem, clause 8.3.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ __all__ = [
     "MeasurementData",
     "MeasurementInfo",
     "MeasurementLabel",
+    "NO_LABEL",
     "ReportStyle",
     "ReportStyleMeasurement",
     "TestCondition",
@@ -41,12 +42,12 @@ __all__ = [
 ]
 
 MeasValue = int | float | None
-MeasType = str | int  # MeasurementType CHOICE: measName (str) or measID (int), clause 8.3.9
+MeasType = str | int  # MeasurementType CHOICE: measName (str) or measID (int), clause 8.3
 
 
 @dataclass(frozen=True)
 class MeasurementLabel:
-    """MeasurementLabel (clause 8.3.10). Flags (``no_label``, ``sum``, ``min``...) are ENUMERATED {true}."""
+    """MeasurementLabel (clause 8.3). Flags (``no_label``, ``sum``, ``min``...) are ENUMERATED {true}."""
 
     no_label: bool = False
     plmn: Any = None  # e2.sm.common.Plmn
@@ -79,7 +80,7 @@ NO_LABEL = MeasurementLabel(no_label=True)
 
 @dataclass(frozen=True)
 class MeasurementInfo:
-    """MeasurementInfoItem (clause 8.3.?: measType + labelInfoList); one value per label in each record."""
+    """MeasurementInfoItem (clause 8.3: measType + labelInfoList); one value per label in each record."""
 
     meas_type: MeasType
     labels: tuple[MeasurementLabel, ...] = (NO_LABEL,)
@@ -95,7 +96,7 @@ class MeasurementData:
 
 @dataclass(frozen=True)
 class TestCondition:
-    """TestCondInfo (clause 8.3.?): ``test_type`` e.g. "sNSSAI", "rSRP"; ``value_kind`` the TestCond-Value
+    """TestCondInfo (clause 8.3): ``test_type`` e.g. "sNSSAI", "rSRP"; ``value_kind`` the TestCond-Value
     alternative ("valueInt", "valueEnum", "valueBool", "valueBitS", "valueOctS", "valuePrtS", "valueReal")."""
 
     test_type: str
@@ -210,8 +211,8 @@ class KpmActionDefinition:
 # --- indication header / message (8.2.1.3, 8.2.1.4) ---------------------------------------------------------
 @dataclass(frozen=True)
 class KpmIndicationHeader:
-    """Indication header format 1. ``collect_start_time`` in UNIX seconds (the wire carries a 64-bit NTP
-    timestamp, clause 8.3.?? TimeStamp: seconds since 1900 + 32-bit fraction)."""
+    """Indication header format 1. ``collect_start_time`` in UNIX seconds (the wire carries the 8-octet
+    TimeStamp of clause 8.3, an NTP timestamp: 32-bit seconds since 1900 + 32-bit fraction, RFC 5905)."""
 
     collect_start_time: float
     file_format_version: str | None = None

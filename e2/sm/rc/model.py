@@ -1,6 +1,6 @@
 """E2SM-RC v01.03 codec (O-RAN.WG3.E2SM-RC-R003-v01.03): typed <-> raw conversion of the CONTROL payloads.
 
-RAN function OID ``1.3.6.1.4.1.53148.1.1.2.3`` and short name ``ORAN-E2SM-RC`` (clause 6.1 / 7.1).
+RAN function OID ``1.3.6.1.4.1.53148.1.1.2.3`` and short name ``ORAN-E2SM-RC``.
 """
 
 from __future__ import annotations
