@@ -90,17 +90,24 @@ def pathloss_db(d2d: np.ndarray, environment: str, fc_ghz: float, h_bs: float, h
     raise ValueError(f"environment must be 'UMa' or 'UMi', got {environment!r}")
 
 
+def antenna_h_att_db(phi_deg: np.ndarray, hpbw_deg: float = 65.0, max_att_db: float = 30.0) -> np.ndarray:
+    """Horizontal pattern A_H = -min(12 (phi / phi_3dB)^2, A_m); phi off boresight, wrapped to [-180, 180]."""
+    phi = phi_deg - 360.0 * np.round(phi_deg / 360.0)
+    return -np.minimum(12.0 * (phi / hpbw_deg) ** 2, max_att_db)
+
+
+def antenna_v_att_db(theta_deg: np.ndarray, tilt_theta_deg: float, hpbw_deg: float = 65.0,
+                     max_att_db: float = 30.0) -> np.ndarray:
+    """Vertical pattern A_V = -min(12 ((theta - theta_tilt) / theta_3dB)^2, SLA_V); theta is the zenith angle."""
+    return -np.minimum(12.0 * ((theta_deg - tilt_theta_deg) / hpbw_deg) ** 2, max_att_db)
+
+
 def antenna_gain_db(phi_deg: np.ndarray, theta_deg: np.ndarray, tilt_theta_deg: float, hpbw_deg: float = 65.0,
                     max_att_db: float = 30.0, max_gain_dbi: float = 8.0) -> np.ndarray:
-    """TR 38.901 Table 7.3-1 sector antenna element pattern (dBi).
-
-    A_H = -min(12 (phi/phi_3dB)^2, A_m), A_V = -min(12 ((theta - theta_tilt)/theta_3dB)^2, SLA_V),
-    A = -min(-(A_H + A_V), A_m) + G_max; phi is the azimuth off boresight in (-180, 180], theta the zenith angle.
-    """
-    phi = (phi_deg + 180.0) % 360.0 - 180.0
-    a_h = -np.minimum(12.0 * (phi / hpbw_deg) ** 2, max_att_db)
-    a_v = -np.minimum(12.0 * ((theta_deg - tilt_theta_deg) / hpbw_deg) ** 2, max_att_db)
-    return max_gain_dbi - np.minimum(-(a_h + a_v), max_att_db)
+    """TR 38.901 Table 7.3-1 sector antenna element pattern (dBi): A = G_max - min(-(A_H + A_V), A_m)."""
+    a_h = antenna_h_att_db(phi_deg, hpbw_deg, max_att_db)
+    a_v = antenna_v_att_db(theta_deg, tilt_theta_deg, hpbw_deg, max_att_db)
+    return max_gain_dbi + np.maximum(a_h + a_v, -max_att_db)
 
 
 def noise_per_prb_dbm(scs_khz: float, noise_figure_db: float) -> float:

@@ -254,10 +254,13 @@ class RanSimulator:
         phi_site = np.degrees(np.arctan2(dx[..., 1], dx[..., 0]))  # (B,U,S)
         theta_site = 90.0 + np.degrees(np.arctan2(lay.bs_height_m - lay.ue_height_m, d2d))
         cs = geo.cell_site
-        gain = radio.antenna_gain_db(phi_site[..., cs] - geo.cell_azimuth_deg, theta_site[..., cs],
-                                     90.0 + lay.downtilt_deg, car.antenna_hpbw_deg,
-                                     car.antenna_max_attenuation_db, car.antenna_max_gain_dbi)
-        rsrp = self.rs_power_dbm + gain - pl[..., cs]
+        # TR 38.901 Table 7.3-1 pattern; the vertical part depends on the site only, so compute it per site
+        a_v = radio.antenna_v_att_db(theta_site, 90.0 + lay.downtilt_deg, car.antenna_hpbw_deg,
+                                     car.antenna_max_attenuation_db)
+        a_h = radio.antenna_h_att_db(phi_site[..., cs] - geo.cell_azimuth_deg, car.antenna_hpbw_deg,
+                                     car.antenna_max_attenuation_db)
+        gain_minus_pl = np.maximum(a_h + a_v[..., cs], -car.antenna_max_attenuation_db) - pl[..., cs]
+        rsrp = self.rs_power_dbm + car.antenna_max_gain_dbi + gain_minus_pl
         return np.where(self._transmitting()[:, None, :], rsrp, NEG_DBM)
 
     def _transmitting(self) -> np.ndarray:
@@ -291,7 +294,7 @@ class RanSimulator:
     def _sinr_all(self, rsrp: np.ndarray) -> np.ndarray:
         """SINR (dB) a UE would have on every cell, (B, U, C): interference from the other transmitting cells
         scaled by their PRB load of the previous tick (floored by ``interference_load_floor``)."""
-        lin = 10.0 ** (rsrp / 10.0)
+        lin = np.exp(rsrp * (np.log(10.0) / 10.0))
         tx = self._transmitting()
         lf = np.where(tx, np.maximum(self.load, self.scenario.carrier.interference_load_floor), 0.0)
         weighted = lin * lf[:, None, :]
