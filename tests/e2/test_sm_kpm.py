@@ -208,6 +208,10 @@ def test_hand_computed_event_trigger_bytes():
 def test_ntp_timestamp():
     assert unix_to_ntp(0.0) == (2208988800).to_bytes(4, "big") + bytes(4)
     assert ntp_to_unix(unix_to_ntp(1_700_000_000.5)) == 1_700_000_000.5
+    # lenient: nodes that put a UNIX time count into TimeStamp
+    assert ntp_to_unix((1_700_000_000_123_456).to_bytes(8, "big")) == pytest.approx(1_700_000_000.123456)
+    assert ntp_to_unix((1_700_000_000_123).to_bytes(8, "big")) == pytest.approx(1_700_000_000.123)
+    assert ntp_to_unix((1_700_000_000).to_bytes(8, "big")) == 1_700_000_000.0
 
 
 @settings(max_examples=60, deadline=None)

@@ -71,9 +71,20 @@ def unix_to_ntp(t: float) -> bytes:
 
 
 def ntp_to_unix(data: bytes) -> float:
-    """Inverse of :func:`unix_to_ntp`."""
-    seconds = int.from_bytes(data[:4], "big") - _NTP_UNIX_OFFSET
-    return seconds + int.from_bytes(data[4:8], "big") / (1 << 32)
+    """Inverse of :func:`unix_to_ntp`.
+
+    Lenient: some nodes fill TimeStamp with a 64-bit UNIX time count instead of NTP. An NTP time before 1970
+    cannot be a collection start, so such values are read as UNIX nanoseconds / microseconds / milliseconds /
+    seconds by magnitude.
+    """
+    value = int.from_bytes(data[:8], "big")
+    seconds = value >> 32
+    if seconds >= _NTP_UNIX_OFFSET:
+        return seconds - _NTP_UNIX_OFFSET + (value & 0xFFFFFFFF) / (1 << 32)
+    for scale in (10**9, 10**6, 10**3):
+        if value >= 10**8 * scale:  # i.e. at least 10^8 s = 1973 in that unit
+            return value / scale
+    return float(value)
 
 
 # MeasurementLabel: typed attribute -> (ASN.1 name, kind). Kinds: flag (ENUMERATED {true}), int, enum, plmn, slice.
