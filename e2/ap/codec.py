@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from e2.ap.ies import converter
+from e2.ap.ies import CONVERTERS, converter
 from e2.ap.messages import BY_PROCEDURE, PROCEDURES, E2apMessage
 from e2.asn1 import Asn1Codec, load_codec
 from e2.errors import DecodeError, E2Error, EncodeError
@@ -69,7 +69,7 @@ def encode(msg: E2apMessage, *, engine: str = "fast") -> bytes:
             raise EncodeError(exc.reason, where=f"{msg.ASN1_TYPE}.{spec.name}: {exc.where}") from None
         except E2Error:
             raise
-        except Exception as exc:  # noqa: BLE001 - a wrong Python value in a dataclass field
+        except Exception as exc:
             raise EncodeError(f"bad value for {spec.attr}: {type(exc).__name__}: {exc}",
                               where=f"{msg.ASN1_TYPE}.{spec.name}") from None
     body = c.encode(msg.ASN1_TYPE, {"protocolIEs": fields})
@@ -102,23 +102,34 @@ def decode(data: bytes, *, engine: str = "fast") -> E2apMessage:
     return from_raw(raw, msg_type, engine=engine, data=data)
 
 
+@functools.cache
+def _ie_decoders(msg_type: type[E2apMessage], engine: str) -> dict[int, tuple[Any, Any, Any]]:
+    """IE id -> (spec, value decoder, converter or None) of a message's IE set, built once."""
+    c = codec(engine)
+    return {spec.id: (spec, c.decoder(spec.type), CONVERTERS[spec.type][1] if spec.type in CONVERTERS else None)
+            for spec in msg_type.IES}
+
+
 def from_raw(raw: RawPdu, msg_type: type[E2apMessage], *, engine: str = "fast", data: bytes = b"") -> E2apMessage:
     """Second pass: decode each known IE value by the type of its IE set entry."""
     c = codec(engine)
-    by_id = {spec.id: spec for spec in msg_type.IES}
+    by_id = _ie_decoders(msg_type, engine)
     values: dict[str, Any] = {}
     for ie_id, _criticality, value in raw.ies:
-        spec = by_id.get(ie_id)
-        if spec is None or spec.attr in values:     # unknown or duplicated IE: ignored (lenient)
+        entry = by_id.get(ie_id)
+        if entry is None:       # unknown IE: ignored (lenient)
+            continue
+        spec, dec, conv = entry
+        if spec.attr in values:     # duplicated IE: the first copy counts
             continue
         try:
-            values[spec.attr] = converter(spec.type)[1](c.decode(spec.type, value), c)
+            values[spec.attr] = dec(value) if conv is None else conv(dec(value), c)
         except DecodeError as exc:
             raise DecodeError(exc.reason, where=f"{msg_type.ASN1_TYPE}.{spec.name}: {exc.where}",
                               data=bytes(data)) from None
         except E2Error as exc:
             raise DecodeError(str(exc), where=f"{msg_type.ASN1_TYPE}.{spec.name}", data=bytes(data)) from None
-        except Exception as exc:  # noqa: BLE001 - a converter meeting a structurally odd value
+        except Exception as exc:
             raise DecodeError(f"{type(exc).__name__}: {exc}", where=f"{msg_type.ASN1_TYPE}.{spec.name}",
                               data=bytes(data)) from None
     for spec in msg_type.IES:

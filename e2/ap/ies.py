@@ -355,6 +355,9 @@ CONVERTERS: dict[str, Converter] = {
 }
 
 
+_IDENTITY = _ident()
+
+
 def converter(type_name: str) -> Converter:
     """The converter of an IE type (identity for INTEGER / OCTET STRING / ENUMERATED / raw SEQUENCE IEs)."""
-    return CONVERTERS.get(type_name) or _ident()
+    return CONVERTERS.get(type_name) or _IDENTITY

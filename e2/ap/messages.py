@@ -26,7 +26,7 @@ from e2.ap.ies import (
 )
 
 INITIATING, SUCCESSFUL, UNSUCCESSFUL = "initiatingMessage", "successfulOutcome", "unsuccessfulOutcome"
-M, O = "mandatory", "optional"
+M, OPT = "mandatory", "optional"
 
 # Procedure codes and criticalities (E2AP-Constants, E2AP-PDU-Descriptions 9.3.3)
 PROCEDURES: dict[int, tuple[str, str]] = {
@@ -80,7 +80,7 @@ def _ies(*rows: tuple[int, str, str, str, str]) -> tuple[IeSpec, ...]:
 
 _REQ = (29, "reject", "RICrequestID", M, "request_id")
 _RANFN = (5, "reject", "RANfunctionID", M, "ran_function_id")
-_CRITDIAG = (2, "ignore", "CriticalityDiagnostics", O, "criticality_diagnostics")
+_CRITDIAG = (2, "ignore", "CriticalityDiagnostics", OPT, "criticality_diagnostics")
 _TXID = (49, "reject", "TransactionID", M, "transaction_id")
 
 
@@ -107,8 +107,8 @@ class RicSubscriptionRequest(E2apMessage):
     end_time: bytes | None = None
     PROCEDURE, KIND, ASN1_TYPE = 8, INITIATING, "RICsubscriptionRequest"
     IES = _ies(_REQ, _RANFN, (30, "reject", "RICsubscriptionDetails", M, "details"),
-               (62, "reject", "RICsubscriptionTime", O, "start_time"),
-               (63, "reject", "RICsubscriptionTime", O, "end_time"))
+               (62, "reject", "RICsubscriptionTime", OPT, "start_time"),
+               (63, "reject", "RICsubscriptionTime", OPT, "end_time"))
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,7 @@ class RicSubscriptionResponse(E2apMessage):
     not_admitted: tuple[ActionNotAdmitted, ...] | None = None
     PROCEDURE, KIND, ASN1_TYPE = 8, SUCCESSFUL, "RICsubscriptionResponse"
     IES = _ies(_REQ, _RANFN, (17, "reject", "RICaction-Admitted-List", M, "admitted"),
-               (18, "reject", "RICaction-NotAdmitted-List", O, "not_admitted"))
+               (18, "reject", "RICaction-NotAdmitted-List", OPT, "not_admitted"))
 
 
 @dataclass(frozen=True)
@@ -172,11 +172,11 @@ class RicIndication(E2apMessage):
     call_process_id: bytes | None = None
     PROCEDURE, KIND, ASN1_TYPE = 5, INITIATING, "RICindication"
     IES = _ies(_REQ, _RANFN, (15, "reject", "RICactionID", M, "action_id"),
-               (27, "reject", "RICindicationSN", O, "sn"),
+               (27, "reject", "RICindicationSN", OPT, "sn"),
                (28, "reject", "RICindicationType", M, "indication_type"),
                (25, "reject", "RICindicationHeader", M, "header"),
                (26, "reject", "RICindicationMessage", M, "message"),
-               (20, "reject", "RICcallProcessID", O, "call_process_id"))
+               (20, "reject", "RICcallProcessID", OPT, "call_process_id"))
 
 
 # -- RIC Control (9.1.1.8-10) -----------------------------------------------------------------------------------
@@ -189,10 +189,10 @@ class RicControlRequest(E2apMessage):
     call_process_id: bytes | None = None
     ack_request: str | None = None      # noAck | ack
     PROCEDURE, KIND, ASN1_TYPE = 4, INITIATING, "RICcontrolRequest"
-    IES = _ies(_REQ, _RANFN, (20, "reject", "RICcallProcessID", O, "call_process_id"),
+    IES = _ies(_REQ, _RANFN, (20, "reject", "RICcallProcessID", OPT, "call_process_id"),
                (22, "reject", "RICcontrolHeader", M, "header"),
                (23, "reject", "RICcontrolMessage", M, "message"),
-               (21, "reject", "RICcontrolAckRequest", O, "ack_request"))
+               (21, "reject", "RICcontrolAckRequest", OPT, "ack_request"))
 
 
 @dataclass(frozen=True)
@@ -202,8 +202,8 @@ class RicControlAcknowledge(E2apMessage):
     call_process_id: bytes | None = None
     outcome: bytes | None = None
     PROCEDURE, KIND, ASN1_TYPE = 4, SUCCESSFUL, "RICcontrolAcknowledge"
-    IES = _ies(_REQ, _RANFN, (20, "reject", "RICcallProcessID", O, "call_process_id"),
-               (32, "reject", "RICcontrolOutcome", O, "outcome"))
+    IES = _ies(_REQ, _RANFN, (20, "reject", "RICcallProcessID", OPT, "call_process_id"),
+               (32, "reject", "RICcontrolOutcome", OPT, "outcome"))
 
 
 @dataclass(frozen=True)
@@ -215,9 +215,9 @@ class RicControlFailure(E2apMessage):
     outcome: bytes | None = None
     criticality_diagnostics: dict[str, Any] | None = None
     PROCEDURE, KIND, ASN1_TYPE = 4, UNSUCCESSFUL, "RICcontrolFailure"
-    IES = _ies(_REQ, _RANFN, (20, "reject", "RICcallProcessID", O, "call_process_id"),
+    IES = _ies(_REQ, _RANFN, (20, "reject", "RICcallProcessID", OPT, "call_process_id"),
                (1, "ignore", "Cause", M, "cause"),
-               (32, "reject", "RICcontrolOutcome", O, "outcome"), _CRITDIAG)
+               (32, "reject", "RICcontrolOutcome", OPT, "outcome"), _CRITDIAG)
 
 
 # -- Error Indication (9.1.2.1) ---------------------------------------------------------------------------------
@@ -229,10 +229,10 @@ class ErrorIndication(E2apMessage):
     cause: Cause | None = None
     criticality_diagnostics: dict[str, Any] | None = None
     PROCEDURE, KIND, ASN1_TYPE = 2, INITIATING, "ErrorIndication"
-    IES = _ies((49, "reject", "TransactionID", O, "transaction_id"),
-               (29, "reject", "RICrequestID", O, "request_id"),
-               (5, "reject", "RANfunctionID", O, "ran_function_id"),
-               (1, "ignore", "Cause", O, "cause"), _CRITDIAG)
+    IES = _ies((49, "reject", "TransactionID", OPT, "transaction_id"),
+               (29, "reject", "RICrequestID", OPT, "request_id"),
+               (5, "reject", "RANfunctionID", OPT, "ran_function_id"),
+               (1, "ignore", "Cause", OPT, "cause"), _CRITDIAG)
 
 
 # -- E2 Setup (9.1.2.2-4) ---------------------------------------------------------------------------------------
@@ -257,8 +257,8 @@ class E2SetupResponse(E2apMessage):
     rejected: tuple[RanFunctionRejection, ...] | None = None
     PROCEDURE, KIND, ASN1_TYPE = 1, SUCCESSFUL, "E2setupResponse"
     IES = _ies(_TXID, (4, "reject", "GlobalRIC-ID", M, "global_ric_id"),
-               (9, "reject", "RANfunctionsID-List", O, "accepted"),
-               (13, "reject", "RANfunctionsIDcause-List", O, "rejected"),
+               (9, "reject", "RANfunctionsID-List", OPT, "accepted"),
+               (13, "reject", "RANfunctionsIDcause-List", OPT, "rejected"),
                (52, "reject", "E2nodeComponentConfigAdditionAck-List", M, "component_config_acks"))
 
 
@@ -270,8 +270,8 @@ class E2SetupFailure(E2apMessage):
     criticality_diagnostics: dict[str, Any] | None = None
     tnl_information: dict[str, Any] | None = None
     PROCEDURE, KIND, ASN1_TYPE = 1, UNSUCCESSFUL, "E2setupFailure"
-    IES = _ies(_TXID, (1, "ignore", "Cause", M, "cause"), (31, "ignore", "TimeToWait", O, "time_to_wait"),
-               _CRITDIAG, (48, "ignore", "TNLinformation", O, "tnl_information"))
+    IES = _ies(_TXID, (1, "ignore", "Cause", M, "cause"), (31, "ignore", "TimeToWait", OPT, "time_to_wait"),
+               _CRITDIAG, (48, "ignore", "TNLinformation", OPT, "tnl_information"))
 
 
 # -- Reset (9.1.2.5-6) ------------------------------------------------------------------------------------------
@@ -299,9 +299,9 @@ class RicServiceUpdate(E2apMessage):
     modified: tuple[RanFunction, ...] | None = None
     deleted: tuple[RanFunctionRef, ...] | None = None
     PROCEDURE, KIND, ASN1_TYPE = 7, INITIATING, "RICserviceUpdate"
-    IES = _ies(_TXID, (10, "reject", "RANfunctions-List", O, "added"),
-               (12, "reject", "RANfunctions-List", O, "modified"),
-               (11, "reject", "RANfunctionsID-List", O, "deleted"))
+    IES = _ies(_TXID, (10, "reject", "RANfunctions-List", OPT, "added"),
+               (12, "reject", "RANfunctions-List", OPT, "modified"),
+               (11, "reject", "RANfunctionsID-List", OPT, "deleted"))
 
 
 @dataclass(frozen=True)
@@ -310,8 +310,8 @@ class RicServiceUpdateAcknowledge(E2apMessage):
     accepted: tuple[RanFunctionRef, ...] | None = None
     rejected: tuple[RanFunctionRejection, ...] | None = None
     PROCEDURE, KIND, ASN1_TYPE = 7, SUCCESSFUL, "RICserviceUpdateAcknowledge"
-    IES = _ies(_TXID, (9, "reject", "RANfunctionsID-List", O, "accepted"),
-               (13, "reject", "RANfunctionsIDcause-List", O, "rejected"))
+    IES = _ies(_TXID, (9, "reject", "RANfunctionsID-List", OPT, "accepted"),
+               (13, "reject", "RANfunctionsIDcause-List", OPT, "rejected"))
 
 
 @dataclass(frozen=True)
@@ -321,7 +321,7 @@ class RicServiceUpdateFailure(E2apMessage):
     time_to_wait: str | None = None
     criticality_diagnostics: dict[str, Any] | None = None
     PROCEDURE, KIND, ASN1_TYPE = 7, UNSUCCESSFUL, "RICserviceUpdateFailure"
-    IES = _ies(_TXID, (1, "reject", "Cause", M, "cause"), (31, "ignore", "TimeToWait", O, "time_to_wait"),
+    IES = _ies(_TXID, (1, "reject", "Cause", M, "cause"), (31, "ignore", "TimeToWait", OPT, "time_to_wait"),
                _CRITDIAG)
 
 
@@ -330,7 +330,7 @@ class RicServiceQuery(E2apMessage):
     transaction_id: int
     accepted: tuple[RanFunctionRef, ...] | None = None
     PROCEDURE, KIND, ASN1_TYPE = 6, INITIATING, "RICserviceQuery"
-    IES = _ies(_TXID, (9, "reject", "RANfunctionsID-List", O, "accepted"))
+    IES = _ies(_TXID, (9, "reject", "RANfunctionsID-List", OPT, "accepted"))
 
 
 MESSAGE_TYPES: tuple[type[E2apMessage], ...] = (

@@ -87,6 +87,21 @@ class Asn1Codec:
         except Exception as exc:
             raise DecodeError(_reason(exc), where=f"{self.name}.{type_name}", data=bytes(data)) from None
 
+    def decoder(self, type_name: str) -> Any:
+        """A fast one-argument decoder ``f(data: bytes) -> value`` for ``type_name`` (same errors as decode)."""
+        if self._fast:
+            run = self._per.decoder(type_name)
+            name = self.name
+
+            def fast(data: bytes) -> Any:
+                try:
+                    return run(data)
+                except DecodeError as exc:
+                    raise DecodeError(exc.reason, where=f"{name}.{exc.where or type_name}", data=data) from None
+
+            return fast
+        return lambda data: self.decode(type_name, data)
+
     def _jer_codec(self) -> Any:
         if self._jer is None:
             import asn1tools

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from math import ldexp as _ldexp
 from typing import Any
 
 from e2.asn1 import x690
@@ -243,7 +244,19 @@ def _finish(buf: bytearray, a: int, n: int) -> bytes:
 
 
 def _real(d: bytes, p: int) -> tuple[float, int]:
-    data, p = _octets(d, p)
+    p = (p + 7) & -8
+    b = p >> 3
+    length = d[b]
+    if length < 128:
+        data = d[b + 1:b + 1 + length]
+        p += 8 + 8 * length
+        # Fast path: the DER form nodes send (binary, base 2, scale 0, one exponent octet: 0x80 / 0xC0).
+        if length >= 3 and (data[0] & 0xBF) == 0x80:
+            e = data[1] - ((data[1] & 0x80) << 1)
+            value = _ldexp(int.from_bytes(data[2:], "big"), e)
+            return (-value if data[0] & 0x40 else value), p
+    else:
+        data, p = _octets(d, p)
     try:
         return x690.decode_real(data), p
     except (ValueError, UnicodeDecodeError) as exc:
@@ -293,6 +306,65 @@ class _Gen:
         self.fn: dict[str, str] = {}
         for i, ref in enumerate(schema.types):
             self.fn[ref] = f"{re.sub(r'[^0-9A-Za-z_]', '_', ref)}_{i}"
+        self.inlinable = self._inlinable()
+
+    # -- inlining: small, non-recursive named constructed types are expanded in place (fewer calls) --------------
+    INLINE_WEIGHT = 40
+
+    def _refs(self, node: Node) -> list[str]:
+        out: list[str] = []
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            if n.kind == "REF":
+                out.append(n.ref)
+                continue
+            stack.extend(m.node for m in n.members)
+            for add in n.additions or []:
+                stack.extend(m.node for m in (add if isinstance(add, list) else [add]))
+            if n.element is not None:
+                stack.append(n.element)
+        return out
+
+    def _inlinable(self) -> set[str]:
+        direct = {ref: self._refs(node) for ref, node in self.schema.types.items()}
+        recursive = set()
+        for ref in direct:
+            seen, stack = set(), list(direct[ref])
+            while stack:
+                r = stack.pop()
+                if r == ref:
+                    recursive.add(ref)
+                    break
+                if r not in seen:
+                    seen.add(r)
+                    stack.extend(direct.get(r, []))
+        weights: dict[str, int] = {}
+
+        def weight(ref: str, depth: int = 0) -> int:
+            if ref in weights:
+                return weights[ref]
+            if ref in recursive or depth > 50:
+                return 1
+            total, stack = 1, [self.schema.types[ref]]
+            while stack:
+                n = stack.pop()
+                total += 1
+                if n.kind == "REF":
+                    target = self.schema.types[n.ref]
+                    if target.kind in ("SEQUENCE", "CHOICE", "SEQUENCE OF") and n.ref not in recursive:
+                        w = weight(n.ref, depth + 1)
+                        total += w if w <= self.INLINE_WEIGHT else 1
+                    continue
+                stack.extend(m.node for m in n.members)
+                for add in n.additions or []:
+                    stack.extend(m.node for m in (add if isinstance(add, list) else [add]))
+                if n.element is not None:
+                    stack.append(n.element)
+            weights[ref] = total
+            return total
+
+        return {ref for ref in direct if ref not in recursive and weight(ref) <= self.INLINE_WEIGHT}
 
     def tmp(self, stem: str = "t") -> str:
         self.counter += 1
@@ -312,7 +384,7 @@ class _Gen:
         while node.kind == "REF":
             ref = node.ref
             node = self.schema.types[ref]
-            if node.kind in ("SEQUENCE", "CHOICE", "SEQUENCE OF"):
+            if node.kind in ("SEQUENCE", "CHOICE", "SEQUENCE OF") and ref not in self.inlinable:
                 return node, self.fn[ref]
         return node, None
 
@@ -374,7 +446,9 @@ class _Gen:
             lb = self.tmp("k")
             self.read(lb, _width(octets - 1), ind, dp)
             self.align(ind, dp[1])
-            self.emit(ind, f"{var} = _rb({dp[0]}, {dp[1]}, 8 * ({lb} + 1)); {dp[1]} += 8 * ({lb} + 1)")
+            d_, p_ = dp
+            self.emit(ind, f"{var} = int.from_bytes({d_}[{p_} >> 3:({p_} >> 3) + {lb} + 1], 'big'); "
+                           f"{p_} += 8 * ({lb} + 1)")
         if lo:
             self.emit(ind, f"{var} += {lo}")
 
@@ -412,9 +486,13 @@ class _Gen:
                 self.emit(ind + 1, f"{var} = {adds}[{x}] if {x} < len({adds}) else None")
                 self.emit(ind, "else:")
                 ind += 1
-            self.read(x, _width(len(node.names) - 1), ind, dp)
-            self.emit(ind, f"if {x} >= {len(node.names)}: raise _dec_err({where!r}, 'enumeration index ' + str({x}))")
-            self.emit(ind, f"{var} = {names}[{x}]")
+            if len(node.names) == 1:
+                self.emit(ind, f"{var} = {node.names[0]!r}")
+            else:
+                self.read(x, _width(len(node.names) - 1), ind, dp)
+                self.emit(ind, f"if {x} >= {len(node.names)}: "
+                               f"raise _dec_err({where!r}, 'enumeration index ' + str({x}))")
+                self.emit(ind, f"{var} = {names}[{x}]")
         elif kind == "BIT STRING":
             self.dec_bits(node, var, ind, where, dp)
         elif kind == "OCTET STRING":
@@ -561,31 +639,62 @@ class _Gen:
             return
         unbounded(ind)
 
-    def dec_members(self, members: list[Member], r: str, ind: int, where: str, dp: tuple[str, str]) -> None:
+    def dec_members(self, members: list[Member], r: str, ind: int, where: str, dp: tuple[str, str],
+                    bitmap: str | None = None) -> None:
         opts = [m for m in members if m.optional or m.has_default]
-        bm = self.tmp("m")
-        if opts:
+        bm = bitmap or self.tmp("m")
+        if opts and bitmap is None:
             self.read(bm, len(opts), ind, dp)
-        for m in members:
+        # Long runs of OPTIONAL members (MeasurementLabel has 20) are guarded in chunks: one test skips
+        # a chunk whose presence bits are all zero.
+        chunk_of: dict[int, tuple[int, int]] = {}
+        run: list[int] = []
+        for i, m in enumerate([*members, None]):
+            if m is not None and m.optional and not m.has_default:
+                run.append(i)
+                continue
+            if len(run) >= 6:
+                for c0 in range(0, len(run), 5):
+                    part = run[c0:c0 + 5]
+                    mask = 0
+                    for j in part:
+                        mask |= 1 << (len(opts) - 1 - opts.index(members[j]))
+                    chunk_of[part[0]] = (len(part), mask)
+            run = []
+        left = 0
+        base = ind
+        for i, m in enumerate(members):
+            if i in chunk_of:
+                left, mask = chunk_of[i]
+                self.emit(base, f"if {bm} & {mask}:")
+            cur = base + 1 if left > 0 else base
             x = self.tmp("x")
             if m.optional or m.has_default:
                 bit = len(opts) - 1 - opts.index(m)
-                self.emit(ind, f"if {bm} >> {bit} & 1:")
-                self.dec(m.node, x, ind + 1, f"{where}.{m.name}", dp)
-                self.emit(ind + 1, f"{r}[{m.name!r}] = {x}")
+                self.emit(cur, f"if {bm} >> {bit} & 1:")
+                self.dec(m.node, x, cur + 1, f"{where}.{m.name}", dp)
+                self.emit(cur + 1, f"{r}[{m.name!r}] = {x}")
                 if m.has_default:
-                    self.emit(ind, f"else: {r}[{m.name!r}] = {self.const(m.default)}")
+                    self.emit(cur, f"else: {r}[{m.name!r}] = {self.const(m.default)}")
             else:
-                self.dec(m.node, x, ind, f"{where}.{m.name}", dp)
-                self.emit(ind, f"{r}[{m.name!r}] = {x}")
+                self.dec(m.node, x, cur, f"{where}.{m.name}", dp)
+                self.emit(cur, f"{r}[{m.name!r}] = {x}")
+            left -= 1
 
     def dec_seq(self, node: Node, var: str, ind: int, where: str, dp: tuple[str, str]) -> None:
         d, p = dp
         e = self.tmp("e")
+        nopt = sum(1 for m in node.members if m.optional or m.has_default)
+        pre = None
         if node.additions is not None:
-            self.read(e, 1, ind, dp)
+            if nopt:   # extension bit and the presence bitmap in one read
+                pre = self.tmp("m")
+                self.read(e, 1 + nopt, ind, dp)
+                self.emit(ind, f"{pre} = {e} & {(1 << nopt) - 1}; {e} >>= {nopt}")
+            else:
+                self.read(e, 1, ind, dp)
         self.emit(ind, f"{var} = {{}}")
-        self.dec_members(node.members, var, ind, where, dp)
+        self.dec_members(node.members, var, ind, where, dp, bitmap=pre)
         if node.additions is None:
             return
         self.emit(ind, f"if {e}:")
@@ -617,16 +726,19 @@ class _Gen:
         assert elem is not None
 
         def loop(count: str, i: int) -> None:
-            x = self.tmp("x")
+            x, lim = self.tmp("x"), self.tmp("l")
+            self.emit(i, f"{lim} = len({d}) << 3")
             self.emit(i, f"for _ in range({count}):")
-            self.emit(i + 1, f"if {p} > (len({d}) << 3): raise _Truncated")
+            self.emit(i + 1, f"if {p} > {lim}: raise _Truncated")
             self.dec(elem, x, i + 1, f"{where}[]", dp)
             self.emit(i + 1, f"{var}.append({x})")
 
         def unbounded(i: int) -> None:
             self.align(i, p)
             self.emit(i, "while True:")
-            self.emit(i + 1, f"{ln}, {p}, _more = _ld({d}, {p})")
+            self.emit(i + 1, f"{ln} = {d}[{p} >> 3]")
+            self.emit(i + 1, f"if {ln} < 128: {p} += 8; _more = False")
+            self.emit(i + 1, f"else: {ln}, {p}, _more = _ld({d}, {p})")
             loop(ln, i + 1)
             self.emit(i + 1, "if not _more: break")
 
@@ -642,10 +754,19 @@ class _Gen:
     def dec_choice(self, node: Node, var: str, ind: int, where: str, dp: tuple[str, str]) -> None:
         d, p = dp
         idx = self.tmp("i")
+        n = len(node.members)
+        combined = node.additions is not None and n <= 255   # extension bit + bit-field index in one read
         if node.additions is not None:
             e = self.tmp("e")
-            self.read(e, 1, ind, dp)
-            self.emit(ind, f"if {e}:")
+            nb = _width(n - 1)
+            if combined:
+                self.read(e, 1 + nb, ind, dp)
+                self.emit(ind, f"if {e} >> {nb}:")
+                if nb:
+                    self.emit(ind + 1, f"{p} -= {nb}")
+            else:
+                self.read(e, 1, ind, dp)
+                self.emit(ind, f"if {e}:")
             i2 = ind + 1
             od, op, oe = self.tmp("od"), self.tmp("op"), self.tmp("oe")
             self.emit(i2, f"{idx}, {p} = _nsn({d}, {p})")
@@ -662,8 +783,10 @@ class _Gen:
                 self.emit(i2 + 1, f"{var} = ({add.name!r}, {x})")
             self.emit(ind, "else:")
             ind += 1
-        n = len(node.members)
-        self.dec_cwn(idx, 0, n - 1, ind, dp)
+        if combined:
+            self.emit(ind, f"{idx} = {e} & {(1 << _width(n - 1)) - 1}")
+        else:
+            self.dec_cwn(idx, 0, n - 1, ind, dp)
         for k, m in enumerate(node.members):
             x = self.tmp("x")
             self.emit(ind, f"{'if' if k == 0 else 'elif'} {idx} == {k}:")
@@ -1059,7 +1182,7 @@ class AperEngine:
         source = gen.generate()
         namespace: dict[str, Any] = dict(_RUNTIME)
         namespace.update(gen.consts)
-        exec(compile(source, "<aper-generated>", "exec"), namespace)  # noqa: S102 - our own generated code
+        exec(compile(source, "<aper-generated>", "exec"), namespace)
         self.source = source
         self._dec: dict[str, Callable[..., Any]] = {}
         self._enc: dict[str, Callable[..., Any]] = {}
@@ -1088,11 +1211,29 @@ class AperEngine:
         except (_Truncated, IndexError):
             raise DecodeError("truncated: the encoding runs past the end of the data", where=type_name,
                               data=bytes(data)) from None
-        except Exception as exc:  # noqa: BLE001 - the decoder's contract is one error type
+        except Exception as exc:
             raise DecodeError(f"malformed ({type(exc).__name__}: {exc})", where=type_name, data=bytes(data)) from None
         if p > nbits:
             raise DecodeError(f"truncated: needs {p} bits, {nbits} available", where=type_name, data=bytes(data))
         return value
+
+    def decoder(self, type_name: str) -> Callable[[bytes], Any]:
+        """A one-argument decoder of ``type_name`` (the hot path of the E2AP second pass: no name lookup)."""
+        fn = self._dec.get(type_name)
+        if fn is None:
+            raise DecodeError(f"unknown type {type_name!r}", where=type_name)
+        decode = self.decode
+
+        def run(data: bytes) -> Any:
+            try:
+                value, p = fn(data + PAD, 0)
+            except Exception:
+                return decode(type_name, data)
+            if p > len(data) << 3:
+                return decode(type_name, data)
+            return value
+
+        return run
 
     def encode(self, type_name: str, value: Any) -> bytes:
         fn = self._enc.get(type_name)
@@ -1105,6 +1246,6 @@ class AperEngine:
             raise
         except RecursionError:
             raise EncodeError("nesting too deep", where=type_name) from None
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise EncodeError(f"invalid value ({type(exc).__name__}: {exc})", where=type_name) from None
         return _finish(buf, a, n)
