@@ -32,6 +32,7 @@ class RewardWeights:
     switch: per cell state change (energy) or per unit of mean |action change| (slicing, handover)
     power: the cell's power / its full-load power
     drop: per UE dropped by the cell going to sleep
+    outage: per UE without a link in the cell's neighbourhood (mean over the period; ground truth, not a feature)
     rlf, ping_pong, ho, ho_fail: per event per connected UE of the cell (handover)
     """
 
@@ -42,6 +43,7 @@ class RewardWeights:
     switch: float = 0.0
     power: float = 0.0
     drop: float = 0.0
+    outage: float = 0.0
     rlf: float = 0.0
     ping_pong: float = 0.0
     ho: float = 0.0
@@ -50,7 +52,7 @@ class RewardWeights:
 
 DEFAULT_WEIGHTS: dict[str, RewardWeights] = {
     "slicing": RewardWeights(thp=1.0, sla=1.0, switch=0.05),
-    "energy": RewardWeights(ee=1.0, sla=1.0, switch=0.05, power=0.5, drop=0.2),
+    "energy": RewardWeights(ee=1.0, sla=1.0, switch=0.05, power=0.5, drop=0.2, outage=0.5),
     "handover": RewardWeights(thp=1.0, sla=0.2, switch=0.02, rlf=5.0, ping_pong=2.0, ho=0.2, ho_fail=2.0),
 }
 DEFAULT_SCENARIOS = {"slicing": "dense-urban", "energy": "daily-profile", "handover": "highway"}
@@ -167,6 +169,7 @@ class TaskCore:
             switched = (self.sim.cell_state != self.prev_level).astype(float)
             r += w.ee * ee_hood / w.ee_ref_bit_per_j - w.sla * hood_viol - w.switch * switched
             r -= w.power * c["PEE.AvgPower"] / self.sim.max_power_w + w.drop * c["E2SIM.DropCount"]
+            r -= w.outage * (c["E2SIM.OutageUeMean"][:, None, :] * hood).sum(-1)
         else:
             thp = np.log1p(c["DRB.UEThpDl"]) / np.log1p(1e5)
             ho = c["MM.HoExeIntraReq"] + c["MM.HoExeInterReq"]
@@ -189,6 +192,7 @@ class TaskCore:
             "ho_failures": (c["MM.HoExeIntraReq"] + c["MM.HoExeInterReq"] - c["MM.HoExeIntraSucc"]
                             - c["MM.HoExeInterSucc"]).sum(-1),
             "drops": c["E2SIM.DropCount"].sum(-1),
+            "outage_ues": c["E2SIM.OutageUeMean"].sum(-1),
             "sleeping_cells": (self.sim.cell_state > 0).sum(-1),
             "time_s": self.sim.time_s.copy(),
         }

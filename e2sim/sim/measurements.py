@@ -32,6 +32,7 @@ CELL_MEASUREMENTS: dict[str, tuple[str, str]] = {
     "E2SIM.RlfCount": ("count", "radio link failures (SINR < Qout for T310) of the cell's UEs"),
     "E2SIM.PingPongCount": ("count", "handovers back to the previous cell within the ping-pong window"),
     "E2SIM.DropCount": ("count", "UEs dropped because their cell went to sleep and no target could take them"),
+    "E2SIM.OutageUeMean": ("UE", "mean number of UEs without a link whose best cell (if on air) is this cell"),
     "E2SIM.CellState": ("level", "power state at the period end: 0 active, 1 micro, 2 light, 3 deep, 4 off"),
     "E2SIM.SlaViolations": ("count", "number of slices violating their SLA in the cell"),
 }

@@ -32,7 +32,8 @@ MAX_DELAY_S = 10.0
 MAX_QUEUE_BITS = 200e6
 
 _CELL_ACC = ("prb_used", "prb_avail", "conn", "energy", "bits", "thp_time", "delay_w", "delay_sum",
-             "ho_intra_req", "ho_intra_succ", "ho_inter_req", "ho_inter_succ", "rlf", "pingpong", "drop")
+             "ho_intra_req", "ho_intra_succ", "ho_inter_req", "ho_inter_succ", "rlf", "pingpong", "drop",
+             "outage")
 _SLICE_ACC = ("prb_used", "bits", "thp_time", "delay_w", "delay_sum", "conn")
 _UE_ACC = ("bits", "thp_time", "sinr_sum", "conn_ticks")
 
@@ -243,6 +244,10 @@ class RanSimulator:
 
     def _rsrp(self) -> np.ndarray:
         """RSRP (dBm per RE) of every cell at every UE, (B, U, C); cells not transmitting get NEG_DBM."""
+        return np.where(self._transmitting()[:, None, :], self._rsrp_raw(), NEG_DBM)
+
+    def _rsrp_raw(self) -> np.ndarray:
+        """RSRP every cell would give at every UE if it were on air, (B, U, C)."""
         sc, geo = self.scenario, self.geometry
         lay, car = sc.layout, sc.carrier
         dx = self.pos[:, :, None, :] - geo.site_xy[None, None, :, :]  # (B,U,S,2)
@@ -260,8 +265,7 @@ class RanSimulator:
         a_h = radio.antenna_h_att_db(phi_site[..., cs] - geo.cell_azimuth_deg, car.antenna_hpbw_deg,
                                      car.antenna_max_attenuation_db)
         gain_minus_pl = np.maximum(a_h + a_v[..., cs], -car.antenna_max_attenuation_db) - pl[..., cs]
-        rsrp = self.rs_power_dbm + car.antenna_max_gain_dbi + gain_minus_pl
-        return np.where(self._transmitting()[:, None, :], rsrp, NEG_DBM)
+        return self.rs_power_dbm + car.antenna_max_gain_dbi + gain_minus_pl
 
     def _transmitting(self) -> np.ndarray:
         """(B, C) cells on air for at least part of this tick (active and not still waking the whole tick)."""
@@ -324,7 +328,8 @@ class RanSimulator:
         tx = self._transmitting()
 
         self._move()
-        rsrp = self._rsrp()
+        raw = self._rsrp_raw()
+        rsrp = np.where(tx[:, None, :], raw, NEG_DBM)
         # L3 filter, TS 38.331 5.5.3.2: F_n = (1 - a) F_{n-1} + a M_n; (re)initialised on first measurement
         fresh = self.l3 <= NEG_DBM + 1.0
         self.l3 = np.where(tx[:, None, :], np.where(fresh, rsrp, (1.0 - self.l3_a) * self.l3 + self.l3_a * rsrp),
@@ -405,6 +410,8 @@ class RanSimulator:
         self.serving = serving
         conn = serving >= 0
         sv = np.maximum(serving, 0)
+        # outage: UEs without a link, attributed to the cell that would serve them best if it were on air
+        count(~conn, np.argmax(raw, axis=2), "outage")
 
         # --- traffic arrivals (Poisson files/packets; full-buffer UEs active per the daily profile)
         prof = self._profile_factor()  # (B,)
@@ -562,6 +569,7 @@ class RanSimulator:
             "E2SIM.RlfCount": a["rlf"].copy(),
             "E2SIM.PingPongCount": a["pingpong"].copy(),
             "E2SIM.DropCount": a["drop"].copy(),
+            "E2SIM.OutageUeMean": a["outage"] / n,
             "E2SIM.CellState": self.cell_state.astype(float),
         }
         thp = ratio(s["bits"], s["thp_time"]) / 1e3
