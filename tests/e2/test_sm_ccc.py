@@ -50,7 +50,7 @@ def samples() -> list[tuple[PayloadKind, object]]:
         ),
         (
             PayloadKind.CONTROL_MESSAGE,
-            CccControlMessage(node_changes=(ConfigurationChange("O-GNBDUFunction", {"x": 1}),)),
+            CccControlMessage(node_changes=(ConfigurationChange("O-GNBDUFunction", {"x": 1}, {"x": 0}),)),
         ),
         (PayloadKind.CONTROL_OUTCOME, accept_all(off, "2026-12-03T17:00:00.000Z")),
         (
@@ -59,10 +59,20 @@ def samples() -> list[tuple[PayloadKind, object]]:
                 (
                     CellOutcome(
                         CELL2,
-                        (AcceptedChange("O-CESManagementFunction", {"energySavingState": "isEnergySaving"}),),
+                        (
+                            AcceptedChange(
+                                "O-CESManagementFunction",
+                                {"energySavingState": "isEnergySaving"},
+                                {"energySavingState": "isNotEnergySaving"},
+                                "2026-12-03T17:00:01.000Z",
+                            ),
+                        ),
                         (
                             FailedChange(
-                                "O-NRCellDU", "INCOMPATIBLE_STATE", {"administrativeState": "LOCKED"}
+                                "O-NRCellDU",
+                                "INCOMPATIBLE_STATE",
+                                {"administrativeState": "LOCKED"},
+                                {"administrativeState": "UNLOCKED"},
                             ),
                         ),
                     ),
@@ -216,3 +226,23 @@ def test_mutated_and_truncated_payloads_raise_only_e2error():
         CCC.decode("control-message", b"[" * 100000)
     except E2Error:
         pass
+
+
+def test_old_values_are_mandatory_and_filled_by_the_builders():
+    _, message = switch_cell_control(CELL, True)
+    assert message.cells[0].changes[0].old == {"administrativeState": "LOCKED"}
+    _, message = energy_saving_control(CELL, True, was_saving=False)
+    assert message.cells[0].changes[0].old == {"energySavingState": "isNotEnergySaving"}
+    before = [SliceQuota(PLMN, Snssai(1), 0, 100, 0)]
+    after = [SliceQuota(PLMN, Snssai(1), 20, 80, 10)]
+    _, message = rrm_policy_control(CELL, after, before)
+    change = CCC.decode("control-message", CCC.encode(message)).cells[0].changes[0]
+    assert (change.old["rRMPolicyMinRatio"], change.new["rRMPolicyMinRatio"]) == (0, 20)
+    with pytest.raises(ValidationError, match="same slices"):
+        rrm_policy_control(CELL, after, [SliceQuota(PLMN, Snssai(2), 0, 100, 0)])
+    doc = json.loads(CCC.encode(message))
+    doc["controlMessageFormat"]["listOfCellsControlled"][0]["listOfConfigurationStructures"][0].pop(
+        "oldValuesOfAttributes"
+    )
+    with pytest.raises(ValidationError, match="oldValuesOfAttributes"):
+        CCC.decode("control-message", json.dumps(doc).encode())

@@ -61,18 +61,29 @@ def cell_control(
 def switch_cell_control(
     cell: NrCgi, on: bool, *, was_on: bool | None = None
 ) -> tuple[CccControlHeader, CccControlMessage]:
-    """Switch ``cell`` on (UNLOCKED) or off (LOCKED); ``was_on`` adds the expected old value."""
-    old = None if was_on is None else {"administrativeState": "UNLOCKED" if was_on else "LOCKED"}
-    change = ConfigurationChange(O_NRCELLDU, {"administrativeState": "UNLOCKED" if on else "LOCKED"}, old)
+    """Switch ``cell`` on (UNLOCKED) or off (LOCKED). ``oldValuesOfAttributes`` is mandatory: ``was_on``
+    defaults to the opposite of ``on`` (switching on presumes the cell is off)."""
+    was = (not on) if was_on is None else was_on
+    change = ConfigurationChange(
+        O_NRCELLDU,
+        {"administrativeState": "UNLOCKED" if on else "LOCKED"},
+        {"administrativeState": "UNLOCKED" if was else "LOCKED"},
+    )
     return cell_control(cell, [change])
 
 
-def energy_saving_control(cell: NrCgi, enable: bool) -> tuple[CccControlHeader, CccControlMessage]:
-    """Ask the cell to enter (or leave) energy saving."""
-    value = "toBeEnergySaving" if enable else "toBeNotEnergySaving"
-    return cell_control(
-        cell, [ConfigurationChange(O_CES_MANAGEMENT_FUNCTION, {"energySavingControl": value})]
+def energy_saving_control(
+    cell: NrCgi, enable: bool, *, was_saving: bool | None = None
+) -> tuple[CccControlHeader, CccControlMessage]:
+    """Ask the cell to enter (or leave) energy saving; the old value is its energySavingState (``was_saving``,
+    default: the opposite of the request)."""
+    was = (not enable) if was_saving is None else was_saving
+    change = ConfigurationChange(
+        O_CES_MANAGEMENT_FUNCTION,
+        {"energySavingControl": "toBeEnergySaving" if enable else "toBeNotEnergySaving"},
+        {"energySavingState": "isEnergySaving" if was else "isNotEnergySaving"},
     )
+    return cell_control(cell, [change])
 
 
 def _policy(q: SliceQuota) -> dict:
@@ -90,12 +101,22 @@ def _policy(q: SliceQuota) -> dict:
 
 
 def rrm_policy_control(
-    cell: NrCgi, quotas: Sequence[SliceQuota]
+    cell: NrCgi, quotas: Sequence[SliceQuota], previous: Sequence[SliceQuota] | None = None
 ) -> tuple[CccControlHeader, CccControlMessage]:
-    """Set the PRB quotas of ``cell``'s slices, one O-RRMPolicyRatio per slice."""
+    """Set the PRB quotas of ``cell``'s slices, one O-RRMPolicyRatio per slice. ``previous`` (same slices, same
+    order) fills the mandatory old values; without it the old values repeat the new ones (nothing to check)."""
     if not quotas:
         raise ValidationError("an O-RRMPolicyRatio control needs at least one slice", where="E2SM-CCC")
-    return cell_control(cell, [ConfigurationChange(O_RRM_POLICY_RATIO, _policy(q)) for q in quotas])
+    before = list(previous) if previous is not None else list(quotas)
+    if len(before) != len(quotas) or any(
+        (a.plmn, a.slice) != (b.plmn, b.slice) for a, b in zip(before, quotas, strict=True)
+    ):
+        raise ValidationError("previous quotas must name the same slices in the same order", where="E2SM-CCC")
+    changes = [
+        ConfigurationChange(O_RRM_POLICY_RATIO, _policy(q), _policy(p))
+        for q, p in zip(quotas, before, strict=True)
+    ]
+    return cell_control(cell, changes)
 
 
 def _changes(message: CccControlMessage, structure: str) -> Iterable[tuple[NrCgi, ConfigurationChange]]:

@@ -92,8 +92,8 @@ def cell_from_json(raw: dict[str, Any]) -> NrCgi:
     return NrCgi(Plmn(plmn["mcc"], plmn["mnc"]), int(raw["nRCellIdentity"], 16))
 
 
-def _values(raw: dict[str, Any] | None) -> dict[str, Any] | None:
-    return None if raw is None else raw["ranConfigurationStructure"]
+def _values(raw: dict[str, Any]) -> dict[str, Any]:
+    return raw["ranConfigurationStructure"]
 
 
 def _wrap(values: dict[str, Any]) -> dict[str, Any]:
@@ -204,8 +204,8 @@ class CccV3_00(ServiceModel):
                         tuple(
                             AcceptedChange(
                                 a["ranConfigurationStructureName"],
-                                _values(a["currentValuesOfAttributes"]),  # type: ignore[arg-type]
-                                _values(a.get("oldValuesOfAttributes")),
+                                _values(a["currentValuesOfAttributes"]),
+                                _values(a["oldValuesOfAttributes"]),
                                 a.get("appliedTimestamp"),
                             )
                             for a in c.get("ranConfigurationStructuresAcceptedList", ())
@@ -214,8 +214,8 @@ class CccV3_00(ServiceModel):
                             FailedChange(
                                 f["ranConfigurationStructureName"],
                                 f["cause"],
-                                _values(f.get("requestedValuesOfAttributes")),
-                                _values(f.get("oldValuesOfAttributes")),
+                                _values(f["requestedValuesOfAttributes"]),
+                                _values(f["oldValuesOfAttributes"]),
                             )
                             for f in c.get("ranConfigurationStructuresFailedList", ())
                         ),
@@ -230,17 +230,17 @@ class CccV3_00(ServiceModel):
     def _change_in(raw: dict[str, Any]) -> ConfigurationChange:
         return ConfigurationChange(
             raw["ranConfigurationStructureName"],
-            _values(raw["newValuesOfAttributes"]),  # type: ignore[arg-type]
-            _values(raw.get("oldValuesOfAttributes")),
+            _values(raw["newValuesOfAttributes"]),
+            _values(raw["oldValuesOfAttributes"]),
         )
 
     @staticmethod
     def _change_out(change: ConfigurationChange) -> dict[str, Any]:
-        raw: dict[str, Any] = {"ranConfigurationStructureName": change.structure}
-        if change.old is not None:
-            raw["oldValuesOfAttributes"] = _wrap(change.old)
-        raw["newValuesOfAttributes"] = _wrap(change.new)
-        return raw
+        return {
+            "ranConfigurationStructureName": change.structure,
+            "oldValuesOfAttributes": _wrap(change.old),
+            "newValuesOfAttributes": _wrap(change.new),
+        }
 
     @staticmethod
     def _structure_in(raw: dict[str, Any]) -> SupportedStructure:
@@ -317,10 +317,11 @@ class CccV3_00(ServiceModel):
                 if c.accepted:
                     accepted = []
                     for a in c.accepted:
-                        item: dict[str, Any] = {"ranConfigurationStructureName": a.structure}
-                        if a.old is not None:
-                            item["oldValuesOfAttributes"] = _wrap(a.old)
-                        item["currentValuesOfAttributes"] = _wrap(a.current)
+                        item: dict[str, Any] = {
+                            "ranConfigurationStructureName": a.structure,
+                            "oldValuesOfAttributes": _wrap(a.old),
+                            "currentValuesOfAttributes": _wrap(a.current),
+                        }
                         if a.applied_timestamp is not None:
                             item["appliedTimestamp"] = a.applied_timestamp
                         accepted.append(item)
@@ -328,12 +329,12 @@ class CccV3_00(ServiceModel):
                 if c.failed:
                     failed = []
                     for f in c.failed:
-                        item = {"ranConfigurationStructureName": f.structure}
-                        if f.old is not None:
-                            item["oldValuesOfAttributes"] = _wrap(f.old)
-                        if f.requested is not None:
-                            item["requestedValuesOfAttributes"] = _wrap(f.requested)
-                        item["cause"] = f.cause
+                        item = {
+                            "ranConfigurationStructureName": f.structure,
+                            "oldValuesOfAttributes": _wrap(f.old),
+                            "requestedValuesOfAttributes": _wrap(f.requested),
+                            "cause": f.cause,
+                        }
                         failed.append(item)
                     cell["ranConfigurationStructuresFailedList"] = failed
                 cells.append(cell)

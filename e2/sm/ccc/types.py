@@ -28,12 +28,12 @@ __all__ = [
 
 @dataclass(frozen=True)
 class ConfigurationChange:
-    """ConfigurationStructureWrite: a RAN configuration structure (e.g. ``O-NRCellDU``) with its new and,
-    optionally, old attribute values (the node rejects the change if ``old`` no longer holds)."""
+    """ConfigurationStructureWrite: a RAN configuration structure (e.g. ``O-NRCellDU``) with the attribute values
+    the RIC believes it has (``old``, mandatory) and the values to set (``new``)."""
 
     structure: str
     new: dict[str, Any]
-    old: dict[str, Any] | None = None
+    old: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -61,18 +61,22 @@ class CccControlMessage:
 
 @dataclass(frozen=True)
 class AcceptedChange:
+    """ConfigurationStructureAccepted: values before (``old``) and after (``current``) the change."""
+
     structure: str
     current: dict[str, Any]
-    old: dict[str, Any] | None = None
+    old: dict[str, Any]
     applied_timestamp: str | None = None
 
 
 @dataclass(frozen=True)
 class FailedChange:
+    """ConfigurationStructureFailed: the values the node kept (``old``), those asked for and why not."""
+
     structure: str
     cause: str  # NOT_SUPPORTED | INCOMPATIBLE_STATE | JSON_ERROR | SEMANTIC_ERROR | UNSPECIFIED
-    requested: dict[str, Any] | None = None
-    old: dict[str, Any] | None = None
+    requested: dict[str, Any]
+    old: dict[str, Any]
 
 
 @dataclass(frozen=True)
