@@ -121,7 +121,7 @@ def _handover(ctx: RanContext, gnb: GnbSpec, model: ServiceModel, ue_id: Any, ta
     src = int(sim.serving[b, u])
     if tgt == src:
         return _fail("control-message-invalid", f"UE {u} is already served by {target}")
-    if not bool(sim._transmitting()[b, tgt]):  # noqa: SLF001 - the simulator's own on-air test
+    if int(sim.cell_state[b, tgt]) != 0 or float(sim.wake_rem_ms[b, tgt]) > 0.0:  # asleep or still waking
         return _fail("control-failed-to-execute", f"target cell {target} is not on air")
     if not sim.handover(b, u, tgt):
         return _fail("control-failed-to-execute", f"handover of UE {u} to {target} failed (target SINR too low; "
