@@ -8,8 +8,9 @@ Metric definitions (per episode, whole network; ``per_slice`` restricts to one s
 - ``energy_kwh``: sum of PEE.Energy over cells and periods / 3.6e6. Per slice: each cell's energy attributed
   by the slice's share of the cell's used PRBs (RRU.PrbUsedDl.SNSSAI / RRU.PrbUsedDl).
 - ``ee_bits_per_joule``: DRB.PdcpSduVolumeDL (bits) / energy (TS 28.554 EE = data volume / energy).
-- ``sla_violation_rate``: share of (cell, slice, period) with connected UEs of the slice whose SLA was missed
-  (E2SIM.SlaViolation.SNSSAI / RRC.ConnMean.SNSSAI > 0) - "share of decision periods" per slice.
+- ``sla_violation_rate``: share of UE decision periods in SLA violation: the UE's serving cell missed the SLA
+  of the UE's slice (E2SIM.SlaViolation.SNSSAI), or the UE had no serving cell (dropped, radio link failure).
+  Per slice: over that slice's UEs. Cell-level shares would let a policy hide violations by emptying cells.
 - ``thp_mean_mbps`` / ``thp_p5_mbps``: mean and 5th percentile of per-UE DL throughput (DRB.UEThpDl) over the
   UE-periods in which the UE had data (delivered volume or a non-empty queue), so a UE cut off by a radio-link
   failure counts as 0.
@@ -40,7 +41,7 @@ TASKS = ("energy", "slicing", "handover")
 #: Scenario each task trains on, and the held-out one its benchmark runs by default (the card may override).
 TRAIN_SCENARIO = {"energy": "daily-profile", "slicing": "dense-urban", "handover": "highway"}
 HELD_OUT_SCENARIO = {"energy": "dense-urban-b", "slicing": "dense-urban-b",
-                     "handover": str(REPO / "training" / "scenarios" / "highway-b.yaml")}
+                     "handover": "training/scenarios/highway-b.yaml"}
 BASELINE_CONFIG = REPO / "training" / "configs" / "baselines.yaml"
 
 
@@ -71,12 +72,19 @@ class OnnxCellPolicy:
         return self.policy.act(obs)
 
 
+def resolve_scenario(scenario: str) -> str:
+    """A scenario name, a path, or a path relative to the repository (as the configs write them)."""
+    if Path(scenario).exists() or not scenario.endswith((".yaml", ".yml")):
+        return scenario
+    return str(REPO / scenario) if (REPO / scenario).exists() else scenario
+
+
 def run_episode(task: str, scenario: str, seeds: list[int], policy: CellPolicy,
                 steps: int | None = None, name: str | None = None) -> list[RunResult]:
     """One episode of ``policy`` on ``scenario`` for every seed (batched); one RunResult per seed."""
     from e2sim.envs.core import TaskCore
 
-    core = TaskCore(task, scenario, batch=len(seeds), seed=seeds[0], episode_decisions=steps)
+    core = TaskCore(task, resolve_scenario(scenario), batch=len(seeds), seed=seeds[0], episode_decisions=steps)
     sim, sc = core.sim, core.scenario
     B, C, K = len(seeds), core.num_cells, len(SLICE_NAMES)
     obs = core.reset(seed=list(seeds))
@@ -103,9 +111,16 @@ def run_episode(task: str, scenario: str, seeds: list[int], policy: CellPolicy,
                          1.0 / K)
         s_energy += (cell_e[..., None] * share).sum(1)
         s_bits += meas.slice["DRB.PdcpSduVolumeDL.SNSSAI"].sum(1) * 1e6
-        present = meas.slice["RRC.ConnMean.SNSSAI"] > 0
-        s_viol += (info["sla_violation"] & present).sum(1)
-        s_den += present.sum(1)
+        # UE-weighted: a UE-period violates when its serving cell missed the UE's slice SLA, or when the UE
+        # has no serving cell (dropped by a sleeping cell, radio link failure): switching cells off can't
+        # hide violations by emptying the cells that would report them.
+        serving = meas.ue["E2SIM.ServingCell"].astype(np.int64)
+        flag = info["sla_violation"][np.arange(B)[:, None], np.maximum(serving, 0), sim.ue_slice[None, :]]
+        ue_viol = np.where(serving >= 0, flag, True)  # (B, U)
+        for k in range(K):
+            in_k = sim.ue_slice == k
+            s_viol[:, k] += ue_viol[:, in_k].sum(1)
+            s_den[:, k] += in_k.sum()
         thp = meas.ue["DRB.UEThpDl"] / 1e3  # Mbit/s
         had_data = (meas.ue["DRB.PdcpSduVolumeDL"] > 0) | (sim.queue > 0)
         for b in range(B):

@@ -79,7 +79,7 @@ def results_document(task: str, scenarios: list[str], seeds: list[int], runs: li
 
 def _fmt(stat: dict[str, float], digits: int = 3) -> str:
     m, c = stat["mean"], stat["ci95"]
-    if not math.isfinite(m):
+    if m is None or not math.isfinite(m):
         return "n/a"
     return f"{m:.{digits}g} ± {c:.2g}"
 
@@ -211,10 +211,15 @@ def _save(fig: Any, path: Path) -> Path:
 
 
 def results_schema(task: str | None = None, policies: list[str] | None = None) -> dict[str, Any]:
-    """JSON Schema of results.json (the benchmark issue's contract), optionally pinning task and policy names."""
+    """JSON Schema of results.json (the benchmark issue's contract), optionally pinning task and policy names.
+
+    Per-slice values may be null where the simulator's counters are not kept per slice (RLF, ping-pong,
+    handovers: TS 28.552 counts them per cell) or a slice had no UE with data."""
     stat = {"type": "object", "required": ["mean", "ci95"], "additionalProperties": False,
             "properties": {"mean": {"type": "number"}, "ci95": {"type": "number", "minimum": 0}}}
-    block = {"type": "object", "required": list(METRICS), "properties": {m: stat for m in METRICS}}
+    nullable = {"type": "object", "required": ["mean", "ci95"], "additionalProperties": False,
+                "properties": {"mean": {"type": ["number", "null"]}, "ci95": {"type": ["number", "null"]}}}
+    block = {"type": "object", "required": list(METRICS), "properties": {m: nullable for m in METRICS}}
     metrics = {
         "type": "object", "required": [*METRICS, "per_slice"],
         "properties": {**{m: stat for m in METRICS},

@@ -17,14 +17,14 @@ from ranpilot.models.export import ExportedActor
 def actor_from_sb3(model, obs_offset: np.ndarray, obs_scale: np.ndarray, obs_clip: float | None = None
                    ) -> ExportedActor:
     """Deterministic actor of ``model`` behind the affine normalisation (x - offset) / scale."""
-    import copy
+    from copy import deepcopy
 
     from stable_baselines3 import DQN, PPO, SAC
 
     space = model.action_space
-    policy = copy.deepcopy(model.policy).cpu().eval()
+    policy = model.policy  # only its plain nn submodules are copied (the policy also caches distributions)
     if isinstance(model, PPO):
-        body = nn.Sequential(policy.mlp_extractor.policy_net, policy.action_net)
+        body = nn.Sequential(deepcopy(policy.mlp_extractor.policy_net), deepcopy(policy.action_net))
         if isinstance(space, spaces.Box):
             return ExportedActor(body, obs_offset, obs_scale, "clip", low=space.low, high=space.high,
                                  obs_clip=obs_clip)
@@ -32,8 +32,8 @@ def actor_from_sb3(model, obs_offset: np.ndarray, obs_scale: np.ndarray, obs_cli
         return ExportedActor(body, obs_offset, obs_scale, "argmax", nvec=nvec if len(nvec) > 1 else None,
                              obs_clip=obs_clip)
     if isinstance(model, SAC):
-        body = nn.Sequential(policy.actor.latent_pi, policy.actor.mu)
+        body = nn.Sequential(deepcopy(policy.actor.latent_pi), deepcopy(policy.actor.mu))
         return ExportedActor(body, obs_offset, obs_scale, "tanh", low=space.low, high=space.high, obs_clip=obs_clip)
     if isinstance(model, DQN):
-        return ExportedActor(policy.q_net.q_net, obs_offset, obs_scale, "argmax", obs_clip=obs_clip)
+        return ExportedActor(deepcopy(policy.q_net.q_net), obs_offset, obs_scale, "argmax", obs_clip=obs_clip)
     raise TypeError(f"cannot export {type(model).__name__}")

@@ -32,6 +32,7 @@ class ExportedActor(nn.Module):
                  low: np.ndarray | None = None, high: np.ndarray | None = None,
                  nvec: list[int] | None = None, obs_clip: float | None = None) -> None:
         super().__init__()
+        body = body.cpu().eval()
         if head not in ("clip", "tanh", "argmax"):
             raise ValueError(f"unknown action head {head!r}")
         self.body = body

@@ -1,0 +1,53 @@
+"""A short real training run on a tiny scenario beats a random policy, and exports a servable model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("stable_baselines3")
+
+from ranpilot.features import action_spec, feature_spec
+from ranpilot.models import load_model
+from training.bench import OnnxCellPolicy, run_episode
+from training.common import aggregate_runs, load_config, train_and_export
+from training.train_energy import make_score
+
+TINY = str(Path(__file__).with_name("tiny.yaml"))
+
+
+class RandomPolicy:
+    name = "random"
+
+    def __init__(self, seed: int) -> None:
+        self.rng = np.random.default_rng(seed)
+
+    def reset(self) -> None:
+        pass
+
+    def act(self, obs: np.ndarray) -> np.ndarray:
+        return self.rng.uniform(-1.0, 1.0, (len(obs), action_spec("energy").size)).astype(np.float32)
+
+
+@pytest.mark.slow
+def test_short_energy_training_beats_random_and_exports(tmp_path: Path) -> None:
+    cfg_file = tmp_path / "tiny.yaml"
+    cfg_file.write_text(
+        f"scenario: {TINY}\nheld_out_scenario: {TINY}\nsteps: 12000\nnum_instances: 8\n"
+        "eval_seeds: [1001, 1002]\neval_every: 6000\nn_steps: 24\nbatch_size: 192\nlearning_rate: 0.001\n"
+        f"run_dir: {tmp_path / 'runs'}\nmodel_dir: {tmp_path / 'models'}\n"
+    )
+    cfg = load_config("energy", cfg_file, seed=0)
+    summary = train_and_export(cfg, make_score, reproduce="pytest")
+    onnx = Path(summary["path"])
+    assert onnx.exists() and (tmp_path / "runs" / "energy" / "seed0" / "tb").is_dir()
+    assert any((tmp_path / "runs" / "energy" / "seed0" / "checkpoints").glob("model_*.zip"))
+
+    served = load_model(onnx, task="energy", feature_spec=feature_spec("energy"), action_spec=action_spec("energy"))
+    seeds = [7, 8, 9]  # neither training (>= 100000) nor evaluation (1001, 1002) seeds
+    score = make_score(summary["baselines"])
+    ai, ai_slices = aggregate_runs(run_episode("energy", TINY, seeds, OnnxCellPolicy("ai", served)))
+    rnd, rnd_slices = aggregate_runs(run_episode("energy", TINY, seeds, RandomPolicy(0)))
+    assert score(ai, ai_slices) > score(rnd, rnd_slices) + 0.1, (ai, rnd)

@@ -1,0 +1,270 @@
+"""Small helpers shared by the per-task training scripts (config, model, evaluation, export).
+
+Kept deliberately thin so each ``train_<task>.py`` reads top to bottom: it picks the task's scenario, reward
+weights and score, and calls these helpers for the plumbing every task shares.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from training.bench import (
+    HELD_OUT_SCENARIO,
+    REPO,
+    TRAIN_SCENARIO,
+    baseline_params,
+    resolve_scenario,
+    run_episode,
+)
+from training.report import RunResult
+
+ScoreFn = Callable[[dict[str, float], dict[str, dict[str, float]]], float]
+Baselines = dict[str, tuple[dict[str, float], dict[str, dict[str, float]]]]
+
+
+@dataclass
+class TrainConfig:
+    """Everything a run depends on; saved into the model card, so the card reproduces the run."""
+
+    task: str
+    algo: str = "ppo"
+    steps: int = 100_000  # SB3 timesteps = per-cell agent steps
+    seed: int = 0
+    scenario: str = ""  # training scenario (default: the task's)
+    held_out_scenario: str = ""  # benchmark default, never trained or evaluated on here
+    num_instances: int = 4  # batched simulator instances (agents = instances x cells)
+    episode_decisions: int | None = None
+    reward_weights: dict[str, float] = field(default_factory=dict)
+    eval_seeds: list[int] = field(default_factory=lambda: [1001, 1002])
+    eval_every: int = 20_000
+    net_arch: list[int] = field(default_factory=lambda: [64, 64])
+    learning_rate: float = 3e-4
+    n_steps: int = 32  # PPO rollout length per agent
+    batch_size: int = 512
+    n_epochs: int = 5
+    gamma: float = 0.9
+    gae_lambda: float = 0.9
+    ent_coef: float = 0.0
+    clip_range: float = 0.2
+    log_std_init: float = -0.5
+    norm_reward: bool = True
+    run_dir: str = "runs"
+    model_dir: str = "models"
+
+    @property
+    def train_seed_base(self) -> int:
+        """Training instances are seeded far from every evaluation/benchmark seed."""
+        return 100_000 + 1_000 * self.seed
+
+
+def load_config(task: str, path: str | Path | None, **overrides: Any) -> TrainConfig:
+    """Config from ``training/configs/<task>.yaml`` (or ``path``), then CLI overrides that are not None."""
+    cfg_path = Path(path) if path else REPO / "training" / "configs" / f"{task}.yaml"
+    data = yaml.safe_load(cfg_path.read_text()) if cfg_path.exists() else {}
+    data = dict(data or {})
+    known = {f.name for f in fields(TrainConfig)}
+    bad = sorted(set(data) - known)
+    if bad:
+        raise ValueError(f"{cfg_path}: unknown config key {bad[0]!r} (known: {', '.join(sorted(known))})")
+    data.update({k: v for k, v in overrides.items() if v is not None})
+    data["task"] = task
+    cfg = TrainConfig(**data)
+    cfg.scenario = cfg.scenario or TRAIN_SCENARIO[task]
+    cfg.held_out_scenario = cfg.held_out_scenario or HELD_OUT_SCENARIO[task]
+    if cfg.algo not in ("ppo", "sac", "dqn"):
+        raise ValueError(f"algo must be ppo, sac or dqn, got {cfg.algo!r}")
+    return cfg
+
+
+def make_env(cfg: TrainConfig):
+    """B instances x C cells as B*C parameter-shared SB3 agents, observations normalised by running stats."""
+    from stable_baselines3.common.vec_env import VecNormalize
+
+    from e2sim.envs.sb3 import PerCellVecEnv
+
+    env = PerCellVecEnv(cfg.task, resolve_scenario(cfg.scenario), num_instances=cfg.num_instances, seed=cfg.train_seed_base,
+                        reward_weights=cfg.reward_weights or None, episode_decisions=cfg.episode_decisions)
+    env.seed(cfg.train_seed_base)
+    return VecNormalize(env, norm_obs=True, norm_reward=cfg.norm_reward, clip_obs=10.0, gamma=cfg.gamma)
+
+
+def make_model(cfg: TrainConfig, env: Any, tensorboard_log: str | None):
+    from stable_baselines3 import PPO, SAC
+
+    common = {"seed": cfg.seed, "device": "cpu", "verbose": 0, "tensorboard_log": tensorboard_log,
+              "learning_rate": cfg.learning_rate, "gamma": cfg.gamma}
+    if cfg.algo == "ppo":
+        return PPO("MlpPolicy", env, n_steps=cfg.n_steps, batch_size=cfg.batch_size, n_epochs=cfg.n_epochs,
+                   gae_lambda=cfg.gae_lambda, ent_coef=cfg.ent_coef, clip_range=cfg.clip_range,
+                   policy_kwargs={"net_arch": list(cfg.net_arch), "log_std_init": cfg.log_std_init}, **common)
+    if cfg.algo == "sac":
+        return SAC("MlpPolicy", env, batch_size=cfg.batch_size, buffer_size=200_000, learning_starts=2_000,
+                   train_freq=1, gradient_steps=1, policy_kwargs={"net_arch": list(cfg.net_arch)}, **common)
+    raise ValueError("dqn needs a discrete action space; the tasks' ActionSpecs are continuous (use ppo or sac)")
+
+
+def exported_actor(model: Any, env: Any):
+    """The deterministic actor with the env's current observation statistics folded into the graph."""
+    from training.sb3_export import actor_from_sb3
+
+    rms = env.obs_rms
+    return actor_from_sb3(model, rms.mean.astype(np.float32),
+                          np.sqrt(rms.var + env.epsilon).astype(np.float32), obs_clip=float(env.clip_obs))
+
+
+class TorchCellPolicy:
+    """An :class:`ExportedActor` behind the baselines' ``act`` interface (evaluation during training only;
+    the benchmark runs the ONNX file)."""
+
+    name = "ai"
+
+    def __init__(self, actor: Any) -> None:
+        self.actor = actor.eval()
+
+    def reset(self) -> None:
+        pass
+
+    def act(self, obs: np.ndarray) -> np.ndarray:
+        import torch
+
+        with torch.no_grad():
+            return self.actor(torch.as_tensor(np.asarray(obs, np.float32))).numpy()
+
+
+def aggregate_runs(runs: list[RunResult]) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """Mean over seeds of the metrics and per-slice metrics."""
+    metrics = {k: float(np.mean([r.metrics[k] for r in runs])) for k in runs[0].metrics}
+    per_slice = {s: {k: float(np.nanmean([r.per_slice[s][k] for r in runs])) if not all(
+        math.isnan(r.per_slice[s][k]) for r in runs) else math.nan for k in runs[0].per_slice[s]}
+        for s in runs[0].per_slice}
+    return metrics, per_slice
+
+
+def evaluate(cfg: TrainConfig, policy: Any, name: str) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """One episode per held-out eval seed on the TRAINING scenario (the benchmark scenario stays unseen)."""
+    return aggregate_runs(run_episode(cfg.task, cfg.scenario, list(cfg.eval_seeds), policy,
+                                      steps=cfg.episode_decisions, name=name))
+
+
+def evaluate_baselines(cfg: TrainConfig) -> Baselines:
+    from ranpilot.baselines.policies import BASELINES, make_baseline
+
+    params = baseline_params(cfg.task)
+    return {n: evaluate(cfg, make_baseline(cfg.task, n, params.get(n)), n) for n in BASELINES[cfg.task]}
+
+
+def make_eval_callback(cfg: TrainConfig, score: ScoreFn, run_dir: Path, best: dict[str, Any]):
+    """SB3 callback: every ``eval_every`` steps evaluate the deterministic actor, log to TensorBoard, keep the
+    best (by ``score``) actor and checkpoint the SB3 model."""
+    from stable_baselines3.common.callbacks import BaseCallback
+
+    class EvalCallback(BaseCallback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.next_eval = cfg.eval_every
+
+        def _on_step(self) -> bool:
+            if self.num_timesteps < self.next_eval:
+                return True
+            self.next_eval += cfg.eval_every
+            self._evaluate()
+            return True
+
+        def _on_training_end(self) -> None:
+            self._evaluate()
+
+        def _evaluate(self) -> None:
+
+            env = self.model.get_vec_normalize_env()
+            actor = exported_actor(self.model, env)
+            metrics, per_slice = evaluate(cfg, TorchCellPolicy(actor), "ai")
+            s = score(metrics, per_slice)
+            for k, v in metrics.items():
+                self.logger.record(f"eval/{k}", v)
+            self.logger.record("eval/score", s)
+            self.logger.dump(self.num_timesteps)
+            best.setdefault("history", []).append({"steps": self.num_timesteps, "score": s, **metrics})
+            if s > best.get("score", -math.inf):
+                best.update(score=s, steps=self.num_timesteps, metrics=metrics, per_slice=per_slice,
+                            actor=actor)  # actor_from_sb3 already copied the weights
+            self.model.save(run_dir / "checkpoints" / f"model_{self.num_timesteps}.zip")
+            env.save(str(run_dir / "checkpoints" / f"vecnormalize_{self.num_timesteps}.pkl"))
+            print(f"  eval @ {self.num_timesteps:>8} steps: score {s:+.4f} "
+                  f"(best {best['score']:+.4f} @ {best['steps']})", flush=True)
+
+    return EvalCallback()
+
+
+def scenario_version(name_or_path: str) -> dict[str, str]:
+    """Scenario name and sha256 of its file (the scenario's version, as far as a model card is concerned)."""
+    from e2sim.scenarios import SCENARIO_DIR
+
+    p = Path(resolve_scenario(name_or_path))
+    if not p.exists():
+        p = SCENARIO_DIR / f"{name_or_path}.yaml"
+    return {"name": str(name_or_path), "sha256": hashlib.sha256(p.read_bytes()).hexdigest() if p.exists() else ""}
+
+
+def simulator_version() -> str:
+    import ranpilot
+
+    try:
+        commit = subprocess.run(["git", "log", "-1", "--format=%h", "--", "e2sim", "ranpilot/features.py"],
+                                cwd=REPO, capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    return f"ranpilot {ranpilot.__version__} e2sim@{commit or 'unknown'}"
+
+
+def train_and_export(cfg: TrainConfig, make_score: Callable[[Baselines], ScoreFn], reproduce: str,
+                     parent: str | None = None) -> dict[str, Any]:
+    """The shared loop: build env + model, learn with progress bar / TensorBoard / checkpoints / periodic eval,
+    export the best actor to ``<model_dir>/<task>/policy.onnx`` with its card. Returns a summary."""
+    from ranpilot.features import action_spec, feature_spec
+    from ranpilot.models.export import write_model
+
+    run_dir = REPO / cfg.run_dir / cfg.task / f"seed{cfg.seed}"
+    (run_dir / "checkpoints").mkdir(parents=True, exist_ok=True)
+    (run_dir / "config.json").write_text(json.dumps(asdict(cfg), indent=2))
+    t0 = time.time()
+    baselines = evaluate_baselines(cfg)
+    score = make_score(baselines)
+    for n, (m, _) in baselines.items():
+        print(f"  baseline {n:<12} score {score(m, baselines[n][1]):+.4f}", flush=True)
+    env = make_env(cfg)
+    model = make_model(cfg, env, str(run_dir / "tb"))
+    best: dict[str, Any] = {}
+    model.learn(total_timesteps=cfg.steps, callback=make_eval_callback(cfg, score, run_dir, best),
+                progress_bar=True, tb_log_name=cfg.algo)
+    train_s = time.time() - t0
+    actor = best["actor"]
+    rng = np.random.default_rng(cfg.seed)
+    parity_obs = rng.uniform(-1.0, 2.0, (1000, feature_spec(cfg.task).size)).astype(np.float32)
+    out = REPO / cfg.model_dir / cfg.task / "policy.onnx"
+    evaluation = {
+        "protocol": f"one episode per seed on the training scenario {cfg.scenario!r}, held-out seeds "
+                    f"{cfg.eval_seeds} (training instances use seeds >= {cfg.train_seed_base})",
+        "best_steps": best["steps"], "score": best["score"], "ai": best["metrics"],
+        "baselines": {n: m for n, (m, _) in baselines.items()},
+        "history": best["history"], "train_wall_s": round(train_s, 1),
+    }
+    card = write_model(
+        actor, out, task=cfg.task, feature_spec=feature_spec(cfg.task), action_spec=action_spec(cfg.task),
+        reproduce=reproduce, algo=cfg.algo, simulator_version=simulator_version(),
+        scenarios={"train": scenario_version(cfg.scenario), "held_out": cfg.held_out_scenario},
+        training=asdict(cfg), evaluation=evaluation, parent=parent, parity_obs=parity_obs,
+    )
+    print(f"exported {out} (sha256 {card.onnx_sha256[:12]}..., parity {card.onnx['parity_max_abs_diff']:.2e}) "
+          f"after {train_s:.0f} s; best score {best['score']:+.4f} @ {best['steps']} steps", flush=True)
+    return {"path": str(out), "card": card, "train_s": train_s, "best": best, "baselines": baselines}
