@@ -151,8 +151,8 @@ class Registry:
                 )
         if decoded_by:
             return decoded_by[0]
-        if definition is None:
-            return family[-1]
+        if definition is None or len(family) == 1:
+            return family[-1]  # nothing to choose from: a bad definition surfaces when it is decoded
         raise VersionMismatch(
             family[0].name,
             "unknown (its RAN function definition decodes with none of our versions)",

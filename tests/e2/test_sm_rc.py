@@ -159,6 +159,13 @@ def test_handover_uses_clause_8_4_4_1_ids():
         (RanParameter(1, Structure((RanParameter(2, Structure((RanParameter(3, Structure((bits,))),))),))),)
     )
     assert parse_handover(alt) == target
+    octets = RanParameter(
+        4, Element(BitString(target.plmn.to_bytes() + (target.nci << 4).to_bytes(5, "big"), 64))
+    )
+    alt = RcControlMessage(
+        (RanParameter(1, Structure((RanParameter(2, Structure((RanParameter(3, Structure((octets,))),))),))),)
+    )
+    assert parse_handover(alt) == target
 
 
 @settings(max_examples=60, deadline=None)

@@ -27,7 +27,8 @@
 
   RANParameter-Value has no SEQUENCE alternative, so the NR CGI element carries ``valueOctS`` = the 3-octet PLMN
   identity followed by the 36-bit NR cell identity left-aligned in 5 octets (NR-CGI's fields, in order). The
-  parser also accepts ``valueBitS`` of 60 bits (PLMN + NCI) as sent by some nodes.
+  parser also accepts ``valueBitS`` of 60 bits (PLMN + NCI) or 64 bits (the same 8 octets), as sent by some
+  nodes and xApps.
 
 The E2SM-RC control header always names a UE; for the cell/slice-level PRB quota there is none, so callers pass
 the UE ID their node expects (``slice_prb_quota_control`` defaults to AMF UE NGAP ID 0 with an all-zero GUAMI).
@@ -219,6 +220,8 @@ def parse_handover(message: RcControlMessage) -> NrCgi:
     choice = _child(target, H.CHOICE_TARGET_CELL, Structure, where)
     nr_cell = _child(choice, H.NR_CELL, Structure, where)
     value = _element(nr_cell, H.NR_CGI, where)
+    if isinstance(value, BitString) and value.nbits == 64:
+        value = value.data
     if isinstance(value, bytes) and len(value) == 8:
         return NrCgi(Plmn.from_bytes(value[:3]), int.from_bytes(value[3:], "big") >> 4)
     if isinstance(value, BitString) and value.nbits == 60:
