@@ -284,6 +284,17 @@ def test_rows_format1_after_wire_round_trip_uses_message_info():
     ]
 
 
+def test_rows_from_a_bare_meas_info_list():
+    msg = IndicationMessageFormat1((MeasurementData((1, 2, 3, 4)),), granularity_period_ms=100)
+    rows = kpm_rows(KpmIndicationHeader(5.0), msg, node="n", action=INFOS)
+    assert [(r.slice, r.measurement, r.value) for r in rows] == [
+        ("1-000001", "DRB.UEThpDl", 1),
+        ("2", "DRB.UEThpDl", 2),
+        (None, "RRU.PrbUsedDl", 3),
+        (None, "17", 4),
+    ]
+
+
 def test_rows_format3_per_ue():
     header = KpmIndicationHeader(10.0)
     sub = ActionDefinitionFormat1(

@@ -13,6 +13,7 @@ Rows are what xApps and tests consume, so this is the easy path::
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from e2.errors import DecodeError
@@ -45,12 +46,15 @@ class KpmRow:
     time: float
 
 
-def _subscription(
-    action: KpmActionDefinition | ActionDefinitionFormat1 | None,
-) -> ActionDefinitionFormat1 | None:
+Subscription = KpmActionDefinition | ActionDefinitionFormat1 | Sequence[MeasurementInfo]
+
+
+def _subscription(action: Subscription | None) -> ActionDefinitionFormat1 | None:
     if action is None or isinstance(action, ActionDefinitionFormat1):
         return action
-    return action.subscription
+    if isinstance(action, KpmActionDefinition):
+        return action.subscription
+    return ActionDefinitionFormat1(tuple(action), 0)  # a bare measInfoList: no granularity known
 
 
 def _format1_rows(
@@ -97,14 +101,14 @@ def kpm_rows(
     message: IndicationMessageFormat1 | IndicationMessageFormat3,
     *,
     node: str,
-    action: KpmActionDefinition | ActionDefinitionFormat1 | None = None,
+    action: Subscription | None = None,
     cell: str | None = None,
     meas_names: dict[int, str] | None = None,
 ) -> list[KpmRow]:
     """Flatten one RIC Indication's KPM header + message into rows.
 
-    ``node``: the E2 node's name/ID. ``action``: the subscription's action definition (needed when the message
-    omits measInfoList/granulPeriod; its ``cell`` labels the rows). ``cell`` overrides the cell label (for
+    ``node``: the E2 node's name/ID. ``action``: the subscription's action definition, or just its measInfoList
+    (needed when the message omits measInfoList/granulPeriod; a definition's ``cell`` labels the rows). ``cell`` overrides the cell label (for
     subscriptions without a cellGlobalID). ``meas_names`` maps measurement IDs to names (from the RAN function
     description) when the node reports by measID.
     """

@@ -1,0 +1,1 @@
+"""Data files (ASN.1 modules / JSON schemas) shipped with the package."""
