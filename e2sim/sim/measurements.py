@@ -71,6 +71,7 @@ class Measurements:
     period_s: float
     slice_names: tuple[str, ...]
     cell_ids: np.ndarray
+    ue_slice: np.ndarray | None = None  # (U,) slice index of each UE
 
     def as_mapping(self, b: int | None = None) -> dict[str, np.ndarray]:
         """Cell and slice values by name (what ranpilot.features builds observations from); ``b`` selects one
@@ -81,7 +82,8 @@ class Measurements:
         return out
 
     def rows(self, batch: int | None = None) -> Iterator[dict[str, object]]:
-        """Tidy rows (batch, cell, ue, slice, name, value, time_s); ``ue``/``slice`` are None when not scoped."""
+        """Tidy rows (batch, cell, ue, slice, name, value, time_s). Cell rows have ue=None, slice=None; slice rows
+        ue=None; UE rows carry the UE's serving cell (-1 if none) and its slice."""
         bs = range(self.time_s.shape[0]) if batch is None else [batch]
         for b in bs:
             t = float(self.time_s[b])
@@ -95,10 +97,12 @@ class Measurements:
                         yield {"batch": b, "cell": c, "ue": None, "slice": s, "name": name,
                                "value": float(arr[b, c, k]), "time_s": t}
             serving = self.ue["E2SIM.ServingCell"][b]
+            ue_slice = [self.slice_names[int(k)] for k in self.ue_slice] if self.ue_slice is not None else None
             for name, arr in self.ue.items():
                 for u, v in enumerate(arr[b]):
-                    yield {"batch": b, "cell": int(serving[u]), "ue": u, "slice": None, "name": name,
-                           "value": float(v), "time_s": t}
+                    yield {"batch": b, "cell": int(serving[u]), "ue": u,
+                           "slice": ue_slice[u] if ue_slice else None, "name": name, "value": float(v),
+                           "time_s": t}
 
     def to_rows(self, batch: int | None = None) -> list[dict[str, object]]:
         return list(self.rows(batch))

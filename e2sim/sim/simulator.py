@@ -96,7 +96,10 @@ class RanSimulator:
                                      + car.ue_noise_figure_db) / 10.0)
         self.cqi_thr = radio.cqi_thresholds_db(car.cqi_table, car.snr_gap_db)
         self.prb_bps_per_eff = radio.prb_rate_bps(car.scs_khz, car.mimo_layers, car.overhead)
-        self.l3_a = 1.0 / 2.0 ** (sc.handover.l3_filter_k / 4.0)
+        # TS 38.331 5.5.3.2: a = 1/2^(k/4) for a 200 ms input period; other periods keep the filter's time
+        # characteristics, so per tick a' = 1 - (1 - a)^(tick / 200 ms)
+        a = 1.0 / 2.0 ** (sc.handover.l3_filter_k / 4.0)
+        self.l3_a = 1.0 - (1.0 - a) ** (sc.time.tick_ms / 200.0)
         self.sleep_power_w, self.wake_ms, self.transition_j = energy.state_tables(sc.power)
         self.idle_power_w = energy.idle_power_w(sc.power)
         self.max_power_w = float(energy.active_power_w(np.array(1.0), sc.power))
@@ -529,7 +532,7 @@ class RanSimulator:
             slice={k: np.zeros((B, C, K)) for k in SLICE_MEASUREMENTS},
             ue={k: np.zeros((B, U)) for k in UE_MEASUREMENTS},
             time_s=np.zeros(B), period_s=self.period_s, slice_names=tuple(self.slice_names),
-            cell_ids=self.cell_ids)
+            cell_ids=self.cell_ids, ue_slice=self.ue_slice)
 
     def _snapshot_into(self, out: Measurements, mask: np.ndarray, reset: bool = False) -> Measurements:
         """Turn the accumulators of the instances in ``mask`` into the period's measurement values."""
@@ -613,7 +616,7 @@ class RanSimulator:
         assert m is not None
         return Measurements({k: v.copy() for k, v in m.cell.items()}, {k: v.copy() for k, v in m.slice.items()},
                             {k: v.copy() for k, v in m.ue.items()}, m.time_s.copy(), m.period_s,
-                            m.slice_names, m.cell_ids)
+                            m.slice_names, m.cell_ids, m.ue_slice)
 
     # ------------------------------------------------------------------------------------------ controls
     def _check_b(self, b: int) -> int:

@@ -226,3 +226,49 @@ def test_daily_profile_changes_load():
         if 72 <= p < 80:  # 18:00 - 20:00
             day.append(vol)
     assert np.mean(day) > 1.5 * np.mean(night)
+
+
+def test_rlf_after_t310_and_outage(small_scenario):
+    sc = load_scenario(small_scenario(mobility={"static": 1.0}, carrier={"shadowing": False}))
+    sim = RanSimulator(sc, seed=0)
+    sim.step(1)
+    assert sim.serving[0, 0] >= 0
+    cell = int(sim.serving[0, 0])
+    sim.set_handover_params_array(np.full((1, 3), 15.0), np.full((1, 3), 5120))  # no A3 handover in the way
+    sim.pos[0, 0] = [20_000.0, 0.0]  # 20 km away: SINR ~ -45 dB, far below Qout (-8 dB)
+    sim.step(9)  # t310 reaches 900 ms: not yet
+    assert sim.serving[0, 0] == cell
+    sim.step(1)  # 1000 ms below Qout -> RLF
+    assert sim.serving[0, 0] == -1
+    sim.step(9)  # close the period (ticks 11..20) that contains the RLF: counted at the serving cell
+    m = sim.measurements().cell
+    assert m["E2SIM.RlfCount"][0, cell] == 1 and m["E2SIM.RlfCount"][0].sum() == 1
+    sim.step(10)  # re-establishment impossible (SINR < Qin) -> one UE in outage for the whole period
+    m = sim.measurements().cell
+    assert m["E2SIM.RlfCount"][0].sum() == 0
+    assert m["E2SIM.OutageUeMean"][0].sum() == pytest.approx(1.0)
+
+
+def test_ping_pong_counted(small_scenario):
+    sc = load_scenario(small_scenario(mobility={"static": 1.0}, carrier={"shadowing": False}))
+    sim = RanSimulator(sc, seed=0)
+    sim.pos[0, 0] = [0.0, 100.0]  # 90 deg: between the 30 deg and 150 deg sectors of the single site
+    sim.step(1)
+    a, b = 0, 1
+    if sim.serving[0, 0] != a:
+        assert sim.handover(0, 0, a)
+        sim.step(20)  # leave the ping-pong window
+        sim.pos[0, 0] = [0.0, 100.0]
+    assert sim.serving[0, 0] == a
+    before = sim._acc_cell["pingpong"].sum()
+    assert sim.handover(0, 0, b)
+    sim.step(2)
+    assert sim.handover(0, 0, a)  # back within 1 s
+    assert sim._acc_cell["pingpong"][0, b] - before == 1
+    assert sim._acc_cell["ho_intra_succ"][0, b] >= 1
+
+
+def test_l3_filter_time_constant():
+    sim = RanSimulator("dense-urban", seed=0)
+    # k = 4 -> a = 1/2 per 200 ms sample; 100 ms ticks -> 1 - sqrt(1/2)
+    assert sim.l3_a == pytest.approx(1 - 0.5 ** 0.5)
