@@ -15,9 +15,11 @@ from collections.abc import Sequence
 # name -> (module, one-line help). One line here is all it takes to add a subcommand.
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "sim": ("e2sim.cli", "run the RAN simulator on a scenario and print its KPIs"),
+    "e2": ("e2.cli", "decode E2AP PDUs and E2SM payloads (hex or file), JSON or tree"),
     "train": ("training.cli", "train an RL policy (energy, slicing, handover) and export it to ONNX"),
     "bench": ("training.bench", "benchmark the AI model against the baselines on held-out scenarios/seeds"),
     "ric": ("ric.cli", "run the embedded near-RT RIC (E2 termination, A1, SDL, xApps)"),
+    "e2sim": ("e2sim.node.cli", "run the simulator's gNBs as E2 nodes (multi-vendor) against a RIC"),
 }
 
 
