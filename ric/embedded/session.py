@@ -26,18 +26,19 @@ class RequestId:
 
 
 class NodeSession(Protocol):
-    """One established E2 association, as the core uses it."""
+    """One established E2 association, as the core uses it. The association allocates RIC Request IDs (its
+    E2AP connection tracks which are pending), so each send returns the one it used."""
 
     node_id: str
 
-    def send_subscription(self, request: RequestId, ran_function_id: int, plan: KpmPlan) -> None:
+    async def send_subscription(self, requestor: int, ran_function_id: int, plan: KpmPlan) -> RequestId:
         """RIC Subscription Request (E2AP 8.2.1) with the plan's event trigger and REPORT actions."""
 
-    def send_subscription_delete(self, request: RequestId, ran_function_id: int) -> None:
-        """RIC Subscription Delete Request (E2AP 8.2.2)."""
+    async def send_subscription_delete(self, request: RequestId) -> None:
+        """RIC Subscription Delete Request (E2AP 8.2.2) of an active subscription."""
 
-    def send_control(self, request: RequestId, ran_function_id: int, header: bytes, message: bytes,
-                     ack_requested: bool, call_process_id: bytes | None) -> None:
+    async def send_control(self, requestor: int, ran_function_id: int, header: bytes, message: bytes,
+                           ack_requested: bool, call_process_id: bytes | None) -> RequestId:
         """RIC Control Request (E2AP 8.2.4)."""
 
     def close(self) -> None:

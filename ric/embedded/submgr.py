@@ -6,7 +6,8 @@
 * Indications are routed by RIC Request ID (E2AP 9.2.7) to every member, decoded once.
 * When an xApp leaves, its memberships go; an E2 subscription without members is deleted at the node.
 * When a node's association drops, its subscriptions are suspended (kept); when the node sets up again they are
-  re-sent with the same RIC Request IDs, so xApps keep their subscription ids and see only a gap.
+  re-sent on the new association (which allocates new RIC Request IDs); xApps keep their subscription ids and
+  see only a gap.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ class SubscriptionManager:
         self._by_key: dict[tuple[Any, ...], E2Subscription] = {}
         self._by_request: dict[tuple[str, int], E2Subscription] = {}  # (node, instance) -> subscription
         self._by_member: dict[str, E2Subscription] = {}
-        self._instances = itertools.count(1)
+        self._early: dict[tuple[str, int], tuple[list[int], str | None]] = {}
         self._member_ids = itertools.count(1)
 
     # -- xApp side ------------------------------------------------------------------------------------------
@@ -80,10 +81,8 @@ class SubscriptionManager:
                 plan = e2glue.kpm_subscription(function, spec, node.cells)
             except E2Error as exc:
                 raise SubscriptionError(f"cannot encode the KPM subscription for {node.node_id}: {exc}") from exc
-            sub = E2Subscription(node.node_id, function, spec, RequestId(SUBSCRIPTION_REQUESTOR,
-                                                                           self._new_instance(node.node_id)), plan)
+            sub = E2Subscription(node.node_id, function, spec, RequestId(SUBSCRIPTION_REQUESTOR, 0), plan)
             self._by_key[key] = sub
-            self._by_request[(node.node_id, sub.request.instance)] = sub
             try:
                 await self._request(sub, session)
             except SubscriptionError:
@@ -102,7 +101,17 @@ class SubscriptionManager:
     async def _request(self, sub: E2Subscription, session: NodeSession) -> None:
         sub.state = "pending"
         sub.waiter = asyncio.get_running_loop().create_future()
-        session.send_subscription(sub.request, sub.function.ran_function_id, sub.plan)
+        self._by_request.pop((sub.node_id, sub.request.instance), None)
+        try:
+            sub.request = await session.send_subscription(SUBSCRIPTION_REQUESTOR, sub.function.ran_function_id,
+                                                          sub.plan)
+        except E2Error as exc:
+            sub.state = "suspended"
+            raise SubscriptionError(f"cannot send the subscription to {sub.node_id}: {exc}") from exc
+        self._by_request[(sub.node_id, sub.request.instance)] = sub
+        early = self._early.pop((sub.node_id, sub.request.instance), None)
+        if early is not None:
+            sub.waiter.set_result(early)
         try:
             admitted, cause = await asyncio.wait_for(asyncio.shield(sub.waiter), self.timeout_s)
         except TimeoutError:
@@ -121,9 +130,12 @@ class SubscriptionManager:
         sub.members.pop(member, None)
         if not sub.members:
             session = session_of.get(sub.node_id)
-            if session is not None and sub.state == "active":
-                session.send_subscription_delete(sub.request, sub.function.ran_function_id)
             self._drop(sub)
+            if session is not None and sub.state == "active":
+                try:
+                    await session.send_subscription_delete(sub.request)
+                except E2Error as exc:  # the node forgot it already (reset, reconnect): nothing to delete
+                    log.info("subscription delete %s at %s not sent: %s", sub.request, sub.node_id, exc)
         self._gauge()
 
     async def remove_runtime(self, runtime: XAppRuntime, session_of: dict[str, NodeSession]) -> None:
@@ -134,8 +146,12 @@ class SubscriptionManager:
     # -- node side ------------------------------------------------------------------------------------------
     def answer(self, node_id: str, request: RequestId, admitted: list[int], cause: str | None) -> None:
         sub = self._by_request.get((node_id, request.instance))
-        if sub is None or sub.waiter is None or sub.waiter.done():
-            log.info("subscription answer for unknown request %s from %s", request, node_id)
+        if sub is None:  # answered while our request was still flushing, or unknown
+            if len(self._early) < 1024:
+                self._early[(node_id, request.instance)] = (admitted, cause)
+            return
+        if sub.waiter is None or sub.waiter.done():
+            log.info("late subscription answer %s from %s", request, node_id)
             return
         sub.waiter.set_result((admitted, cause))
 
@@ -158,6 +174,7 @@ class SubscriptionManager:
         return rows
 
     def node_down(self, node_id: str) -> None:
+        self._early = {k: v for k, v in self._early.items() if k[0] != node_id}
         for sub in self._by_key.values():
             if sub.node_id == node_id:
                 if sub.waiter is not None and not sub.waiter.done():
@@ -168,7 +185,8 @@ class SubscriptionManager:
     async def node_up(self, node: NodeInfo, session: NodeSession) -> list[str]:
         """Re-send the node's suspended subscriptions; returns the failures (one line each)."""
         failures = []
-        subs = [s for s in self._by_key.values() if s.node_id == node.node_id and s.members]
+        subs = [s for s in self._by_key.values()
+                if s.node_id == node.node_id and s.members and s.state in ("suspended", "failed")]
         results = await asyncio.gather(*(self._request(s, session) for s in subs), return_exceptions=True)
         for sub, res in zip(subs, results, strict=True):
             if isinstance(res, Exception):
@@ -178,13 +196,6 @@ class SubscriptionManager:
         return failures
 
     # -- bookkeeping ----------------------------------------------------------------------------------------
-    def _new_instance(self, node_id: str) -> int:
-        for _ in range(65536):
-            inst = next(self._instances) % 65536
-            if inst and (node_id, inst) not in self._by_request:
-                return inst
-        raise SubscriptionError(f"no free RIC instance id for {node_id}")
-
     def _drop(self, sub: E2Subscription) -> None:
         self._by_key.pop(sub.key, None)
         self._by_request.pop((sub.node_id, sub.request.instance), None)

@@ -30,7 +30,7 @@ from e2.sm.kpm import (
     ReportStyleMeasurement,
 )
 from e2.sm.rc import RcRanFunctionDefinition, control_styles, parse_slice_prb_quota
-from ric.embedded import wire
+from e2.transport import Endpoint, connect
 
 MEASUREMENTS = ("DRB.UEThpDl", "DRB.UEThpUl", "RRU.PrbUsedDl", "RRU.PrbAvailDl")
 
@@ -70,8 +70,7 @@ class HarnessNode:
     counter: int = 0
 
     def __post_init__(self) -> None:
-        self._reader: asyncio.StreamReader | None = None
-        self._writer: asyncio.StreamWriter | None = None
+        self._ep: Endpoint | None = None
         self._loop_task: asyncio.Task[None] | None = None
         self._setup_done = asyncio.Event()
         self.kpm = default_registry().lookup("kpm", self.vendor.kpm_version)
@@ -86,7 +85,7 @@ class HarnessNode:
 
     # -- association ---------------------------------------------------------------------------------------
     async def connect(self) -> None:
-        self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
+        self._ep = await connect(self.host, self.port, transport="tcp")
         self._setup_done.clear()
         self._loop_task = asyncio.create_task(self._read_loop())
         kpm_desc = self.kpm.encode(KpmRanFunctionDescription(
@@ -95,7 +94,7 @@ class HarnessNode:
             (ReportStyle(1, "E2 Node Measurement", 1, tuple(ReportStyleMeasurement(m) for m in MEASUREMENTS)),)))
         rc_def = self.rc.encode(RcRanFunctionDefinition(
             RanFunctionName("ORAN-E2SM-RC", self.rc.oid, "RAN control"), control_styles()))
-        self.send(ap.E2SetupRequest(
+        await self.send(ap.E2SetupRequest(
             1, ap.GlobalE2NodeId(ap.Plmn("001", "01"), self.gnb_id, 32),
             (ap.RanFunction(self.vendor.kpm_function_id, kpm_desc, 1, self.vendor.oid_in_setup),
              ap.RanFunction(self.vendor.rc_function_id, rc_def, 1, self.rc.oid)),
@@ -108,48 +107,48 @@ class HarnessNode:
             if sub.task is not None:
                 sub.task.cancel()
         self.subscriptions.clear()
-        if self._writer is not None:
-            self._writer.close()
+        if self._ep is not None:
+            await self._ep.close()
         if self._loop_task is not None:
             self._loop_task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._loop_task
 
-    def send(self, msg: ap.E2apMessage) -> None:
-        self.send_bytes(ap.encode(msg))
+    async def send(self, msg: ap.E2apMessage) -> None:
+        await self.send_bytes(ap.encode(msg))
 
-    def send_bytes(self, pdu: bytes) -> None:
-        assert self._writer is not None
-        wire.send(self._writer, pdu)
+    async def send_bytes(self, pdu: bytes) -> None:
+        assert self._ep is not None
+        await self._ep.send(pdu)
 
     async def _read_loop(self) -> None:
-        assert self._reader is not None
-        async for pdu in wire.frames(self._reader):
+        assert self._ep is not None
+        async for pdu in self._ep:
             try:
                 msg = ap.decode(pdu)
             except E2Error:
                 continue
-            self._handle(msg)
+            await self._handle(msg)
 
-    def _handle(self, msg: ap.E2apMessage) -> None:
+    async def _handle(self, msg: ap.E2apMessage) -> None:
         if isinstance(msg, ap.E2SetupResponse):
             self.setup_response = msg
             self._setup_done.set()
         elif isinstance(msg, ap.RicSubscriptionRequest):
-            self._subscribe(msg)
+            await self._subscribe(msg)
         elif isinstance(msg, ap.RicSubscriptionDeleteRequest):
             sub = self.subscriptions.pop(msg.request_id.instance, None)
             if sub is not None and sub.task is not None:
                 sub.task.cancel()
-            self.send(ap.RicSubscriptionDeleteResponse(msg.request_id, msg.ran_function_id))
+            await self.send(ap.RicSubscriptionDeleteResponse(msg.request_id, msg.ran_function_id))
         elif isinstance(msg, ap.RicControlRequest):
-            self._control(msg)
+            await self._control(msg)
         elif isinstance(msg, ap.ErrorIndication):
             self.error_indications.append(msg)
 
-    def _subscribe(self, req: ap.RicSubscriptionRequest) -> None:
+    async def _subscribe(self, req: ap.RicSubscriptionRequest) -> None:
         if req.ran_function_id != self.vendor.kpm_function_id:
-            self.send(ap.RicSubscriptionFailure(req.request_id, req.ran_function_id,
+            await self.send(ap.RicSubscriptionFailure(req.request_id, req.ran_function_id,
                                                 ap.Cause("ricRequest", "ran-function-id-invalid")))
             return
         trigger = self.kpm.decode(PayloadKind.EVENT_TRIGGER, req.details.event_trigger)
@@ -158,13 +157,13 @@ class HarnessNode:
             adef = self.kpm.decode(PayloadKind.ACTION_DEFINITION, a.definition)
             names = [m.meas_type for m in adef.subscription.measurements]
             if any(n not in MEASUREMENTS for n in names):
-                self.send(ap.RicSubscriptionFailure(req.request_id, req.ran_function_id,
+                await self.send(ap.RicSubscriptionFailure(req.request_id, req.ran_function_id,
                                                     ap.Cause("ricRequest", "action-not-supported")))
                 return
             actions.append((a.id, adef))
         sub = SubState(req.request_id, trigger.reporting_period_ms, actions)
         self.subscriptions[req.request_id.instance] = sub
-        self.send(ap.RicSubscriptionResponse(req.request_id, req.ran_function_id, tuple(a for a, _ in actions)))
+        await self.send(ap.RicSubscriptionResponse(req.request_id, req.ran_function_id, tuple(a for a, _ in actions)))
         sub.task = asyncio.create_task(self._report(sub))
 
     async def _report(self, sub: SubState) -> None:
@@ -180,22 +179,22 @@ class HarnessNode:
                 message = self.kpm.encode(IndicationMessageFormat1(
                     (MeasurementData(tuple(float(self.counter + i) for i in range(len(fmt1.measurements)))),),
                     tuple(MeasurementInfo(m.meas_type) for m in fmt1.measurements), fmt1.granularity_period_ms))
-                self.send(ap.RicIndication(sub.request, self.vendor.kpm_function_id, action_id, "report", header,
+                await self.send(ap.RicIndication(sub.request, self.vendor.kpm_function_id, action_id, "report", header,
                                            message, sn=sub.sent % 65536))
             sub.sent += 1
 
-    def _control(self, req: ap.RicControlRequest) -> None:
+    async def _control(self, req: ap.RicControlRequest) -> None:
         try:
             header = self.rc.decode(PayloadKind.CONTROL_HEADER, req.header)
             message = self.rc.decode(PayloadKind.CONTROL_MESSAGE, req.message)
             quotas = parse_slice_prb_quota(message)
         except E2Error:
-            self.send(ap.RicControlFailure(req.request_id, req.ran_function_id,
+            await self.send(ap.RicControlFailure(req.request_id, req.ran_function_id,
                                            ap.Cause("ricRequest", "control-message-invalid")))
             return
         self.controls.append((header, quotas))
         if any(q.min_ratio > q.max_ratio for q in quotas):
-            self.send(ap.RicControlFailure(req.request_id, req.ran_function_id,
+            await self.send(ap.RicControlFailure(req.request_id, req.ran_function_id,
                                            ap.Cause("ricRequest", "control-message-invalid")))
         elif req.ack_request != "noAck":
-            self.send(ap.RicControlAcknowledge(req.request_id, req.ran_function_id, outcome=b"applied"))
+            await self.send(ap.RicControlAcknowledge(req.request_id, req.ran_function_id, outcome=b"applied"))

@@ -44,14 +44,20 @@ class MemSession:
         self.controls: list[tuple[RequestId, int, bytes, bytes]] = []
         self.closed = False
 
-    def send_subscription(self, request, ran_function_id, plan):
-        self.subs.append((request, ran_function_id, plan))
+        self._instances = iter(range(1, 65536))
 
-    def send_subscription_delete(self, request, ran_function_id):
+    async def send_subscription(self, requestor, ran_function_id, plan):
+        request = RequestId(requestor, next(self._instances))
+        self.subs.append((request, ran_function_id, plan))
+        return request
+
+    async def send_subscription_delete(self, request):
         self.deletes.append(request)
 
-    def send_control(self, request, ran_function_id, header, message, ack_requested, call_process_id):
+    async def send_control(self, requestor, ran_function_id, header, message, ack_requested, call_process_id):
+        request = RequestId(requestor, next(self._instances))
         self.controls.append((request, ran_function_id, header, message))
+        return request
 
     def close(self):
         self.closed = True
@@ -188,7 +194,6 @@ def test_refused_subscription_and_node_restore(redis_server):
             t = asyncio.create_task(answer_after(s1, ric, 2))
             sub = await rt.ctx.subscribe("gnb-a", SPEC)
             await t
-            req = s1.subs[1][0]
 
             # the node drops: pending controls fail, xApps hear "down", the R-NIB says disconnected
             pending = asyncio.create_task(rt.ctx.control("gnb-a", ControlRequest("RC", b"", b""), timeout_s=5))
@@ -197,15 +202,15 @@ def test_refused_subscription_and_node_restore(redis_server):
             assert (await pending).status is ControlStatus.ERROR
             await until(lambda: ("gnb-a", NodeEvent.DOWN) in x.events)
             assert ric.rnib.get("gnb-a").connected is False
-            # ... and comes back on a new association: the subscription is re-sent with the same request id
+            # ... and comes back on a new association: the subscription is re-sent there
             s2 = MemSession("gnb-a")
             t = asyncio.create_task(answer_after(s2, ric, 1))
             ric.node_setup(s2, NODE)
             await t
             await until(lambda: x.events.count(("gnb-a", NodeEvent.UP)) == 2)
-            assert s2.subs[0][0] == req
+            req2 = s2.subs[0][0]
             h, m = indication("3.00", s2.subs[0][2].actions[0].definition, 1_700_000_100, {"RRU.PrbUsedDl": 3})
-            ric.indication("gnb-a", req, 2, 1, 1, h, m, 0.0)
+            ric.indication("gnb-a", req2, 2, 1, 1, h, m, 0.0)
             await until(lambda: len(x.indications) == 1)
             assert x.indications[0].subscription_id == sub.subscription_id
 
