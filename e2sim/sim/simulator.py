@@ -323,6 +323,7 @@ class RanSimulator:
         tick_ms, dt = sc.time.tick_ms, self.tick_s
         hv = sc.handover
         bi = np.arange(B)[:, None]
+        ui = np.arange(U)[None, :]
         acc, accs, accu = self._acc_cell, self._acc_slice, self._acc_ue
 
         # cell availability in this tick (waking cells serve only after their wake-up time)
@@ -359,28 +360,28 @@ class RanSimulator:
 
         any_tx = tx.any(axis=1)[:, None]
         best_cell = np.argmax(l3, axis=2)
-        best_sinr = np.take_along_axis(sinr, best_cell[..., None], axis=2)[..., 0]
+        best_sinr = sinr[bi, ui, best_cell]
 
         # (a) serving cell went off air: blind network-triggered HO to the strongest cell, or drop
-        lost = conn & ~np.take_along_axis(tx, sv, axis=1)
+        lost = conn & ~tx[bi, sv]
         ok = lost & any_tx & (best_sinr >= hv.ho_failure_sinr_db)
         ho_counters(lost, sv, best_cell, ok)
         count(lost & ~ok, sv, "drop")
         # (b) event A3: neighbour + CIO(serving, n) > serving + hysteresis for TTT
         cio = self.cio[bi, sv]  # (B,U,C)
         metric = np.where(tx[:, None, :], l3 + cio, -np.inf)
-        np.put_along_axis(metric, sv[..., None], -np.inf, axis=2)
+        metric[bi, ui, sv] = -np.inf
         cand = np.argmax(metric, axis=2)
-        cand_val = np.take_along_axis(metric, cand[..., None], axis=2)[..., 0]
-        serv_l3 = np.take_along_axis(l3, sv[..., None], axis=2)[..., 0]
-        hyst = np.take_along_axis(self.hyst, sv, axis=1)
-        ttt = np.take_along_axis(self.ttt, sv, axis=1)
+        cand_val = metric[bi, ui, cand]
+        serv_l3 = l3[bi, ui, sv]
+        hyst = self.hyst[bi, sv]
+        ttt = self.ttt[bi, sv]
         a3 = conn & ~lost & (cand_val > serv_l3 + hyst)
         same = a3 & (cand == self.ttt_target) & (self.ttt_timer >= 0)
         self.ttt_timer = np.where(same, self.ttt_timer + tick_ms, np.where(a3, 0.0, -1.0))
         self.ttt_target = np.where(a3, cand, NO_CELL)
         trig = a3 & (self.ttt_timer >= ttt)
-        cand_sinr = np.take_along_axis(sinr, cand[..., None], axis=2)[..., 0]
+        cand_sinr = sinr[bi, ui, cand]
         ho_ok = trig & (cand_sinr >= hv.ho_failure_sinr_db)
         ho_counters(trig, sv, cand, ho_ok)
         # ping-pong: back to the previous cell within the window (counted at the cell left behind)
@@ -396,7 +397,7 @@ class RanSimulator:
         failed = (lost & ~ok) | (trig & ~ho_ok)
         # (c) radio link failure: SINR below Qout for T310 (timer stops when back above Qin)
         sv = np.maximum(serving, 0)
-        serv_sinr = np.take_along_axis(sinr, sv[..., None], axis=2)[..., 0]
+        serv_sinr = sinr[bi, ui, sv]
         still = conn & ~failed & ~moved_ok
         self.t310 = np.where(still & (serv_sinr < hv.qout_sinr_db), self.t310 + tick_ms,
                              np.where(serv_sinr > hv.qin_sinr_db, 0.0, self.t310))
@@ -426,12 +427,12 @@ class RanSimulator:
         self.queue = np.minimum(self.queue + arrivals, MAX_QUEUE_BITS)
 
         # --- link adaptation and scheduling
-        sinr_s = np.take_along_axis(sinr, sv[..., None], axis=2)[..., 0]
+        sinr_s = sinr[bi, ui, sv]
         self.sinr_db = np.where(conn, sinr_s, self.sinr_db)
         cqi = radio.sinr_to_cqi(sinr_s, self.cqi_thr)
         self.cqi = np.where(conn, cqi, 0).astype(np.int8)
         eff = radio.cqi_to_efficiency(self.cqi, sc.carrier.cqi_table)
-        cell_avail = np.take_along_axis(avail, sv, axis=1)
+        cell_avail = avail[bi, sv]
         ue_frac = np.where(conn, cell_avail * np.clip(1.0 - self.interrupt_ms / tick_ms, 0.0, 1.0), 0.0)
         self.interrupt_ms = np.maximum(self.interrupt_ms - tick_ms, 0.0)
         bits_per_prb = eff * self.prb_bps_per_eff * dt * ue_frac  # bits one PRB carries for the UE this tick
@@ -677,7 +678,8 @@ class RanSimulator:
 
         Going to sleep takes the cell off air at the next tick (its UEs hand over or drop); waking takes the
         state's transition time during which the cell consumes idle power but serves nobody. Half the state's
-        additional transition energy is charged on entering and half on waking (TR 38.864).
+        additional transition energy is charged on entering and half on waking (TR 38.864). Moving between two
+        sleep levels is immediate and free; the wake-up time is that of the level the cell wakes from.
         """
         b, cell = self._check_b(b), self._check_cell(cell)
         if isinstance(state, str):
