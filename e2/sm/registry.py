@@ -8,7 +8,8 @@ Keyed by RAN function OID and short name; negotiation follows what an E2 Setup c
 2. An O-RAN E2SM OID of a known service model but another major version -> :class:`VersionMismatch`.
 3. Lenient: real nodes put the *short name* (``ORAN-E2SM-KPM``) into RANfunctionOID. Then the definition's own
    ``ranFunction-E2SM-OID`` (RANfunction-Name, E2SM clause 6.2.2.1) decides; failing that, a ``revision`` equal
-   to a supported major version; failing that, the newest version whose codec decodes the definition.
+   to a supported major version (a revision above all of them -> VersionMismatch); failing that, the newest
+   version whose codec decodes the definition (or simply the newest when there is no definition).
 4. Anything else -> :class:`UnsupportedServiceModel`.
 
 RANfunctionRevision is, per E2AP, the node's own counter of changes to the function, so it is only a hint.
@@ -140,10 +141,13 @@ class Registry:
                             [f"{c.version} (OID {c.oid})" for c in family],
                         )
         if revision is not None:
-            for m in family:
-                if _version_key(m.version)[0] == revision:
+            majors = [_version_key(m.version)[0] for m in family]
+            for m, major in zip(family, majors, strict=True):
+                if major == revision:
                     return m
-            if not decoded_by:
+            if not decoded_by and revision > max(majors):
+                # above every major version we implement: the node speaks a newer spec. Revisions below
+                # (0, 1...) are the ordinary change counter of E2AP and say nothing about the version.
                 raise VersionMismatch(
                     family[0].name,
                     f"revision {revision}",

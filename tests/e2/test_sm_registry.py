@@ -52,6 +52,7 @@ def test_negotiate_short_name_in_oid_uses_the_definition():
     assert REG.negotiate("ORAN-E2SM-KPM", None, 0, description(KPM3, KPM3.oid)) is KPM3
     assert REG.negotiate("ORAN-E2SM-KPM", None, None, None) is KPM3  # nothing else to go by: newest
     assert REG.negotiate("oran-e2sm-kpm", None, 2, None) is KPM2  # revision as a major-version hint
+    assert REG.negotiate("ORAN-E2SM-KPM", None, 1, None) is KPM3  # an ordinary change counter: newest
     # the definition's OID is the short name as well: newest version that decodes it
     assert REG.negotiate("ORAN-E2SM-KPM", None, 7, description(KPM3, "ORAN-E2SM-KPM")) is KPM3
 
