@@ -67,8 +67,8 @@ def encode(msg: E2apMessage, *, engine: str = "fast") -> bytes:
             fields.append({"id": spec.id, "criticality": spec.criticality, "value": c.encode(spec.type, asn)})
         except EncodeError as exc:
             raise EncodeError(exc.reason, where=f"{msg.ASN1_TYPE}.{spec.name}: {exc.where}") from None
-        except E2Error:
-            raise
+        except E2Error as exc:      # e.g. ValidationError of a PLMN or a gNB ID that does not fit
+            raise EncodeError(str(exc), where=f"{msg.ASN1_TYPE}.{spec.name}") from None
         except Exception as exc:
             raise EncodeError(f"bad value for {spec.attr}: {type(exc).__name__}: {exc}",
                               where=f"{msg.ASN1_TYPE}.{spec.name}") from None

@@ -47,14 +47,14 @@ def v2(tmp_path_factory):
 
 def test_unknown_extension_additions_are_skipped(v1, v2) -> None:
     newer = v2.encode("Item", {"a": 5, "b": "hello", "c": -3})
-    assert v1.decode("Item", newer) == {"a": 5}           # an older decoder ignores what it does not know
+    assert v1.decode("Item", newer) == {"a": 5}  # an older decoder ignores what it does not know
     assert v2.decode("Item", newer) == {"a": 5, "b": "hello", "c": -3}
     assert v1.decode("Pick", v2.encode("Pick", ("y", b"zz"))) == (None, None)
     assert v1.decode("Colour", v2.encode("Colour", "blue")) is None
 
 
 def test_size_extension_outside_the_root(v1) -> None:
-    enc = v1.encode("Sized", b"123456789")                 # outside SIZE(1..4): ext bit + unconstrained length
+    enc = v1.encode("Sized", b"123456789")  # outside SIZE(1..4): ext bit + unconstrained length
     assert enc[0] & 0x80
     assert v1.decode("Sized", enc) == b"123456789"
 
@@ -113,20 +113,21 @@ def test_bad_enumeration_and_choice_indices() -> None:
     with pytest.raises(DecodeError, match="enumeration index 3"):
         c.decode("Criticality", b"\xc0")
     with pytest.raises(DecodeError):
-        c.decode("E2AP-PDU", b"\x60\x00")       # root index 3 of a 3-alternative CHOICE
+        c.decode("E2AP-PDU", b"\x60\x00")  # root index 3 of a 3-alternative CHOICE
 
 
-@pytest.mark.parametrize("value", [0.0, 1.0, -1.0, 0.1, 1e300, -1e-300, 5e-324, 123456.789, float("inf"),
-                                   float("-inf")])
+@pytest.mark.parametrize(
+    "value", [0.0, 1.0, -1.0, 0.1, 1e300, -1e-300, 5e-324, 123456.789, float("inf"), float("-inf")]
+)
 def test_real_round_trip(value: float) -> None:
     assert decode_real(encode_real(value)) == value
 
 
 def test_real_decodes_other_x690_forms() -> None:
-    assert decode_real(bytes([0x90, 0x01, 0x03])) == 3 * 8.0      # base 8, exponent 1
-    assert decode_real(bytes([0xA4, 0xFF, 0x01])) == 1 * 2 / 16   # base 16, scale factor F=1, exponent -1
-    assert decode_real(b"\x03" + b"12.5E1") == 125.0               # decimal NR3
-    assert decode_real(b"\x42") != decode_real(b"\x42")            # NaN
+    assert decode_real(bytes([0x90, 0x01, 0x03])) == 3 * 8.0  # base 8, exponent 1
+    assert decode_real(bytes([0xA4, 0xFF, 0x01])) == 1 * 2 / 16  # base 16, scale factor F=1, exponent -1
+    assert decode_real(b"\x03" + b"12.5E1") == 125.0  # decimal NR3
+    assert decode_real(b"\x42") != decode_real(b"\x42")  # NaN
     with pytest.raises(ValueError):
         decode_real(b"\x4f")
 
