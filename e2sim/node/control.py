@@ -157,12 +157,31 @@ def _apply_quotas(ctx: RanContext, gnb: GnbSpec, model: ServiceModel | None,
 # ---------------------------------------------------------------------------------------------------------------
 # E2SM-CCC
 # ---------------------------------------------------------------------------------------------------------------
-def _admin_state(level: int) -> str:
-    return "LOCKED" if level == OFF else "UNLOCKED"
+def _cell_attributes(ctx: RanContext, b: int, cell: int, structure: str, slice_k: int | None = None) -> dict[str, Any]:
+    """The current values of a cell's configuration structure (TS 28.541 attribute names)."""
+    level = int(ctx.sim.cell_state[b, cell])
+    if structure == O_NRCELLDU:
+        return {"administrativeState": "LOCKED" if level == OFF else "UNLOCKED",
+                "cellState": "ACTIVE" if level == 0 else "INACTIVE"}
+    if structure == O_CES_MANAGEMENT_FUNCTION:
+        saving = 0 < level < OFF
+        return {"energySavingControl": "toBeEnergySaving" if saving else "toBeNotEnergySaving",
+                "energySavingState": "isEnergySaving" if saving else "isNotEnergySaving"}
+    assert slice_k is not None
+    s = ctx.slices[slice_k]
+    snssai: dict[str, Any] = {"sst": s.sst}
+    if s.sd is not None:
+        snssai["sd"] = f"{s.sd:06X}"
+    sim = ctx.sim
+    return {"resourceType": "PRB",
+            "rRMPolicyMemberList": [{"plmnId": {"mcc": ctx.plmn.mcc, "mnc": ctx.plmn.mnc}, "snssai": snssai}],
+            "rRMPolicyMinRatio": int(round(sim.rrm_min[b, cell, slice_k])),
+            "rRMPolicyMaxRatio": int(round(sim.rrm_max[b, cell, slice_k])),
+            "rRMPolicyDedicatedRatio": int(round(sim.rrm_ded[b, cell, slice_k]))}
 
 
-def _es_control(level: int) -> str:
-    return "toBeEnergySaving" if 0 < level < OFF else "toBeNotEnergySaving"
+def _subset(values: dict[str, Any], keys: Any) -> dict[str, Any]:
+    return {k: values[k] for k in keys if k in values}
 
 
 def ccc_control(ctx: RanContext, gnb: GnbSpec, model: ServiceModel, header: bytes, message: bytes) -> ControlResult:
@@ -202,43 +221,39 @@ def ccc_control(ctx: RanContext, gnb: GnbSpec, model: ServiceModel, header: byte
 
 def _ccc_change(ctx: RanContext, gnb: GnbSpec, cell: int, change: ConfigurationChange, quotas: list[SliceQuota],
                 stamp: str) -> AcceptedChange | FailedChange:
+    """Apply one configuration change. ``old`` must hold (CCC: the RIC states what it believes the values are),
+    except where it merely repeats ``new`` (the RIC did not know them)."""
     sim, b = ctx.sim, gnb.b
-    level = int(sim.cell_state[b, cell])
+    structure, new, old = change.structure, change.new, change.old or {}
+    if structure not in (O_NRCELLDU, O_CES_MANAGEMENT_FUNCTION, O_RRM_POLICY_RATIO):
+        return FailedChange(structure, "NOT_SUPPORTED", new, old)
+    mine = [q for q in quotas if _policy_matches(change, q)] if structure == O_RRM_POLICY_RATIO else []
+    k = ctx.slice_index(mine[0].slice) if mine else None
+    if structure == O_RRM_POLICY_RATIO and k is None:
+        return FailedChange(structure, "SEMANTIC_ERROR", new, old)
+    before = _cell_attributes(ctx, b, cell, structure, k)
 
     def failed(cause: str) -> FailedChange:
-        return FailedChange(change.structure, cause, change.new, change.old)
+        return FailedChange(structure, cause, new, _subset(before, new) or before)
 
-    if change.structure == O_NRCELLDU:
-        if set(change.new) != {"administrativeState"} or change.new["administrativeState"] not in ("LOCKED",
-                                                                                                 "UNLOCKED"):
+    if old != new and any(key in before and before[key] != value for key, value in old.items()):
+        return failed("INCOMPATIBLE_STATE")
+    if structure == O_NRCELLDU:
+        if set(new) != {"administrativeState"} or new["administrativeState"] not in ("LOCKED", "UNLOCKED"):
             return failed("NOT_SUPPORTED")
-        current = {"administrativeState": _admin_state(level)}
-        if change.old is not None and change.old != current:
-            return failed("INCOMPATIBLE_STATE")
-        sim.set_cell_state(b, cell, "off" if change.new["administrativeState"] == "LOCKED" else "active")
-        return AcceptedChange(change.structure, dict(change.new), current, stamp)
-    if change.structure == O_CES_MANAGEMENT_FUNCTION:
-        value = change.new.get("energySavingControl")
-        if set(change.new) != {"energySavingControl"} or value not in ("toBeEnergySaving", "toBeNotEnergySaving"):
+        sim.set_cell_state(b, cell, "off" if new["administrativeState"] == "LOCKED" else "active")
+    elif structure == O_CES_MANAGEMENT_FUNCTION:
+        value = new.get("energySavingControl")
+        if set(new) != {"energySavingControl"} or value not in ("toBeEnergySaving", "toBeNotEnergySaving"):
             return failed("NOT_SUPPORTED")
-        current = {"energySavingControl": _es_control(level)}
-        if change.old is not None and change.old != current:
-            return failed("INCOMPATIBLE_STATE")
-        if level == OFF:  # a locked cell has to be unlocked first (TS 28.625 state model)
-            return failed("INCOMPATIBLE_STATE")
+        if before["energySavingControl"] == "toBeNotEnergySaving" and int(sim.cell_state[b, cell]) == OFF:
+            return failed("INCOMPATIBLE_STATE")  # a locked cell is unlocked first (TS 28.625 state model)
         sim.set_cell_state(b, cell, gnb.profile.energy_saving_state if value == "toBeEnergySaving" else "active")
-        return AcceptedChange(change.structure, {"energySavingControl": value,
-                                                 "energySavingState": "isEnergySaving" if value == "toBeEnergySaving"
-                                                 else "isNotEnergySaving"}, current, stamp)
-    if change.structure == O_RRM_POLICY_RATIO:
-        if not quotas:
+    else:
+        if not _apply_quotas(ctx, gnb, None, {cell: mine}).ok:
             return failed("SEMANTIC_ERROR")
-        mine = [q for q in quotas if _policy_matches(change, q)]
-        result = _apply_quotas(ctx, gnb, None, {cell: mine})
-        if not result.ok:
-            return failed("SEMANTIC_ERROR")
-        return AcceptedChange(change.structure, dict(change.new), None, stamp)
-    return failed("NOT_SUPPORTED")
+    after = _cell_attributes(ctx, b, cell, structure, k)
+    return AcceptedChange(structure, after, _subset(before, after), stamp)
 
 
 def _policy_matches(change: ConfigurationChange, q: SliceQuota) -> bool:
