@@ -69,3 +69,43 @@ def test_prb_conservation_in_simulator():
         # sleeping cells have no PRBs at all
         asleep = m.cell["E2SIM.CellState"] > 0
         assert np.all(avail[asleep] == 0) and np.all(used[asleep] == 0)
+
+
+def _flat(small_scenario, traffic):
+    from e2sim.scenarios import load_scenario
+
+    return load_scenario(small_scenario(traffic=traffic, profile={"hourly": [1.0] * 24},
+                                        mobility={"static": 1.0}))
+
+
+def test_offered_load_is_served_when_capacity_is_ample(small_scenario):
+    # 30 URLLC UEs x 100 packets/s x 200 B over 10 s = 48 Mbit offered; the cells are nearly idle
+    sim = RanSimulator(_flat(small_scenario, {"urllc": {"ues_per_cell": 10, "packet_bytes": 200,
+                                                        "arrival_rate_hz": 100}}), seed=0)
+    vol = 0.0
+    for _ in range(10):
+        sim.step(sim.ticks_per_period)
+        vol += sim.measurements().slice["DRB.PdcpSduVolumeDL.SNSSAI"][0, :, 1].sum()
+    assert vol == pytest.approx(30 * 100 * 200 * 8 * 10 / 1e6, rel=0.03)
+    assert sim.queue.max() < 200 * 8 * 5  # nothing piles up
+
+
+def test_urllc_delay_grows_when_its_prb_share_shrinks(small_scenario):
+    traffic = {"embb": {"ues_per_cell": 3, "full_buffer_fraction": 1.0},
+               "urllc": {"ues_per_cell": 3, "packet_bytes": 1500, "arrival_rate_hz": 200}}
+    delays, viol = [], []
+    for urllc_max in (100, 3):
+        sim = RanSimulator(_flat(small_scenario, traffic), seed=1)
+        mn = np.zeros((1, 3, 3))
+        mx = np.full((1, 3, 3), 100.0)
+        mx[..., 1] = urllc_max
+        sim.set_rrm_policy_array(mn, mx, np.zeros_like(mn))
+        sim.step(3 * sim.ticks_per_period)
+        m = sim.measurements().slice
+        delays.append(m["DRB.RlcSduDelayDl.SNSSAI"][0, :, 1].mean())
+        viol.append(m["E2SIM.SlaViolation.SNSSAI"][0, :, 1].sum())
+        # full-buffer eMBB takes every PRB URLLC leaves (work conserving)
+        assert np.allclose(m["RRU.PrbUsedDl.SNSSAI"][0].sum(-1)[m["RRC.ConnMean.SNSSAI"][0, :, 0] > 0],
+                           sim.num_prbs)
+    assert delays[1] > 2 * delays[0]
+    assert viol[1] >= viol[0]
