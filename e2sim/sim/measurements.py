@@ -24,7 +24,8 @@ CELL_MEASUREMENTS: dict[str, tuple[str, str]] = {
     "DRB.PdcpSduVolumeDL": ("Mbit", "DL PDCP SDU data volume"),
     "DRB.RlcSduDelayDl": ("ms", "mean DL packet delay over the period's arrivals (28.552 uses 0.1 ms)"),
     "PEE.AvgPower": ("W", "mean power consumption (PEE.Energy / period)"),
-    "PEE.Energy": ("J", "energy consumed in the period incl. sleep transitions (28.552 reports kWh)"),
+    "PEE.Energy": ("J", "energy consumed in the period incl. sleep transitions (J here; an E2/O1 edge that "
+                        "needs the TS 28.552 unit converts)"),
     "MM.HoExeIntraReq": ("count", "intra-gNB (same site) handover executions requested, at the source"),
     "MM.HoExeIntraSucc": ("count", "intra-gNB handover executions succeeded"),
     "MM.HoExeInterReq": ("count", "inter-gNB handover executions requested, at the source"),
