@@ -180,10 +180,15 @@ class _Connection:
             return [PduRejected(str(exc), exc, self._error_reply(msg, "message-not-compatible-with-receiver-state"))]
 
     def _error_reply(self, msg: m.E2apMessage, value: str) -> bytes:
-        return encode(m.ErrorIndication(transaction_id=getattr(msg, "transaction_id", None),
-                                        request_id=getattr(msg, "request_id", None),
-                                        ran_function_id=getattr(msg, "ran_function_id", None),
-                                        cause=Cause("protocol", value)))
+        """Error Indication naming the offending procedure's ids (E2AP 8.3.2); ids that do not re-encode (a
+        decoder is lenient, the encoder strict) are left out rather than failing the reply."""
+        cause = Cause("protocol", value)
+        try:
+            return encode(m.ErrorIndication(transaction_id=getattr(msg, "transaction_id", None),
+                                            request_id=getattr(msg, "request_id", None),
+                                            ran_function_id=getattr(msg, "ran_function_id", None), cause=cause))
+        except E2Error:
+            return encode(m.ErrorIndication(cause=cause))
 
     def _handle(self, msg: m.E2apMessage, now: float) -> list[Event]:  # pragma: no cover - abstract
         raise NotImplementedError

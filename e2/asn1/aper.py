@@ -427,7 +427,7 @@ class _Gen:
         else:
             self.emit(ind, f"{var} = int.from_bytes({d}[{p} >> 3:({p} >> 3) + {octets}], 'big'); {p} += {8 * octets}")
 
-    def dec_cwn(self, var: str, lo: int, hi: int, ind: int, dp: tuple[str, str]) -> None:
+    def dec_cwn(self, var: str, lo: int, hi: int, ind: int, dp: tuple[str, str], where: str = "") -> None:
         """Constrained whole number (11.5.7); result includes ``lo``."""
         rng = hi - lo + 1
         if rng == 1:
@@ -449,13 +449,20 @@ class _Gen:
             d_, p_ = dp
             self.emit(ind, f"{var} = int.from_bytes({d_}[{p_} >> 3:({p_} >> 3) + {lb} + 1], 'big'); "
                            f"{p_} += 8 * ({lb} + 1)")
+        # The field can hold more than the range (e.g. 0..4095 in 16 bits): a larger value is not a valid
+        # encoding of this type. Reject it rather than hand the application a value its type forbids.
+        field_max = (1 << _width(rng - 1)) - 1 if rng <= 255 else 255 if rng == 256 else 65535 if rng <= K64 else -1
+        if field_max != rng - 1:
+            self.emit(ind, f"if {var} > {rng - 1}: raise _dec_err({where!r}, 'value ' + str({var} + {lo}) + "
+                           f"' outside {lo}..{hi}')")
         if lo:
             self.emit(ind, f"{var} += {lo}")
 
-    def dec_len(self, var: str, lo: int | None, hi: int | None, ind: int, dp: tuple[str, str]) -> bool:
+    def dec_len(self, var: str, lo: int | None, hi: int | None, ind: int, dp: tuple[str, str],
+                where: str = "") -> bool:
         """Emit a length for SIZE(lo..hi). Returns False when the length is unbounded (caller uses helpers)."""
         if hi is not None and hi < K64:
-            self.dec_cwn(var, lo or 0, hi, ind, dp)
+            self.dec_cwn(var, lo or 0, hi, ind, dp, where)
             return True
         return False
 
@@ -468,7 +475,7 @@ class _Gen:
             return
         kind = node.kind
         if kind == "INTEGER":
-            self.dec_int(node, var, ind, dp)
+            self.dec_int(node, var, ind, dp, where)
         elif kind == "BOOLEAN":
             self.read(var, 1, ind, dp)
             self.emit(ind, f"{var} = {var} == 1")
@@ -516,7 +523,7 @@ class _Gen:
         else:
             raise SchemaError(f"{where}: no APER decoder for {kind}")
 
-    def dec_int(self, node: Node, var: str, ind: int, dp: tuple[str, str]) -> None:
+    def dec_int(self, node: Node, var: str, ind: int, dp: tuple[str, str], where: str = "") -> None:
         d, p = dp
         if node.ext:
             e = self.tmp("e")
@@ -526,7 +533,7 @@ class _Gen:
             self.emit(ind, "else:")
             ind += 1
         if node.lo is not None and node.hi is not None:
-            self.dec_cwn(var, node.lo, node.hi, ind, dp)
+            self.dec_cwn(var, node.lo, node.hi, ind, dp, where)
         elif node.lo is not None:
             self.emit(ind, f"{var}, {p} = _uint({d}, {p}, {node.lo})")
         else:
@@ -561,7 +568,7 @@ class _Gen:
                 self.emit(ind, f"{var} = {d}[{p} >> 3:({p} >> 3) + {hi}]; {p} += {8 * hi}")
             return
         ln = self.tmp("n")
-        if self.dec_len(ln, lo, hi, ind, dp):
+        if self.dec_len(ln, lo, hi, ind, dp, where):
             self.align(ind, p)
             self.emit(ind, f"{var} = {d}[{p} >> 3:({p} >> 3) + {ln}]; {p} += 8 * {ln}")
             return
@@ -586,7 +593,7 @@ class _Gen:
             self.emit(ind, f"{var} = _bits_value({x}, {hi})")
             return
         ln = self.tmp("n")
-        if self.dec_len(ln, lo, hi, ind, dp):
+        if self.dec_len(ln, lo, hi, ind, dp, where):
             self.align(ind, p)
             self.emit(ind, f"{x} = _rb({d}, {p}, {ln}); {p} += {ln}")
             self.emit(ind, f"{var} = _bits_value({x}, {ln})")
@@ -632,7 +639,7 @@ class _Gen:
             chars(str(hi), ind, hi * b > 16)
             return
         ln = self.tmp("n")
-        if self.dec_len(ln, lo, hi, ind, dp):
+        if self.dec_len(ln, lo, hi, ind, dp, where):
             if hi * b > 16:
                 self.emit(ind, f"if {ln}: {p} = ({p} + 7) & -8")
             chars(ln, ind, hi * b > 16)
@@ -746,7 +753,7 @@ class _Gen:
         ind = self.dec_size_ext(node, ind, dp, unbounded)
         if node.hi is not None and node.lo == node.hi and node.hi < K64:
             loop(str(node.hi), ind)
-        elif self.dec_len(ln, node.lo, node.hi, ind, dp):
+        elif self.dec_len(ln, node.lo, node.hi, ind, dp, where):
             loop(ln, ind)
         else:
             unbounded(ind)
@@ -786,7 +793,7 @@ class _Gen:
         if combined:
             self.emit(ind, f"{idx} = {e} & {(1 << _width(n - 1)) - 1}")
         else:
-            self.dec_cwn(idx, 0, n - 1, ind, dp)
+            self.dec_cwn(idx, 0, n - 1, ind, dp, where)
         for k, m in enumerate(node.members):
             x = self.tmp("x")
             self.emit(ind, f"{'if' if k == 0 else 'elif'} {idx} == {k}:")
