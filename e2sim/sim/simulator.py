@@ -450,7 +450,7 @@ class RanSimulator:
         dem = np.broadcast_to(demand, (K + 1, B, C, K)).copy()
         for k in range(K):
             dem[k, ..., k] = np.inf
-        alloc_all, idle_ded = rrm_policy_split(dem, np.broadcast_to(n_avail, (K + 1, B, C)), self.rrm_ded,
+        alloc_all, _idle_dedicated = rrm_policy_split(dem, np.broadcast_to(n_avail, (K + 1, B, C)), self.rrm_ded,
                                                self.rrm_min, self.rrm_max, backlogged)
         alloc = alloc_all[K]
         potential = np.stack([alloc_all[k, ..., k] for k in range(K)], axis=-1)  # (B,C,K)
@@ -491,7 +491,10 @@ class RanSimulator:
         acc["conn"] += ncon
         acc["conn_max"] = np.maximum(acc["conn_max"], ncon)
         acc["energy"] += e_tick
-        sl = lambda w: np.bincount(grp, weights=np.asarray(w, float).ravel(), minlength=ng).reshape(B, C, K)  # noqa: E731
+
+        def sl(w: np.ndarray) -> np.ndarray:  # per (batch, cell, slice) sum over UEs
+            return np.bincount(grp, weights=np.asarray(w, float).ravel(), minlength=ng).reshape(B, C, K)
+
         s_bits = sl(served)
         s_time = sl(active_ue * dt)
         s_dw = sl(w_delay * conn)
@@ -510,7 +513,6 @@ class RanSimulator:
         accu["thp_time"] += active_ue * dt
         accu["sinr_sum"] += np.where(conn, sinr_s, 0.0)
         accu["conn_ticks"] += conn_f
-        del idle_ded
 
         self._ticks += 1
         self.time_s = self._ticks * dt
