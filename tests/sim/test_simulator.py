@@ -272,3 +272,18 @@ def test_l3_filter_time_constant():
     sim = RanSimulator("dense-urban", seed=0)
     # k = 4 -> a = 1/2 per 200 ms sample; 100 ms ticks -> 1 - sqrt(1/2)
     assert sim.l3_a == pytest.approx(1 - 0.5 ** 0.5)
+
+
+def test_highway_vehicles_drive_along_the_corridor():
+    sim = RanSimulator("highway", seed=0)
+    geo = sim.geometry
+    x0 = sim.pos[0, :, 0].copy()
+    sim.step(10)  # 1 s at 25-35 m/s
+    dx = (sim.pos[0, :, 0] - x0) * sim.direction[0]
+    span = geo.area_hi[0] - geo.area_lo[0]
+    dx = np.where(dx < -span / 2, dx + span, dx)  # wrapped around the corridor end
+    assert np.all((dx > 24.9) & (dx < 35.1))
+    assert np.all(np.abs(sim.pos[0, :, 1]) <= 7.5)
+    assert np.all((sim.pos[0, :, 0] >= geo.area_lo[0]) & (sim.pos[0, :, 0] <= geo.area_hi[0]))
+    # every cell has neighbours; 2 sectors per site
+    assert sim.neighbours.any(axis=1).all() and sim.num_cells == 20
