@@ -11,65 +11,14 @@ from hypothesis import strategies as st
 from e2 import ap
 from e2.ap import messages as m
 from e2.ap.codec import codec, decode_raw
+from e2.ap.samples import SAMPLES
 from e2.errors import DecodeError, EncodeError, ValidationError
 
 PLMN = ap.Plmn("001", "01")
-NODE = ap.GlobalE2NodeId(PLMN, 0x19B, 22, du_id=7)
 RID = ap.RicRequestId(1001, 3)
 CAUSE = ap.Cause("ricRequest", "action-not-supported")
 KPM_OID = "1.3.6.1.4.1.53148.1.3.2.2"
 CFG = ap.ComponentConfig("f1", ("e2nodeComponentInterfaceTypeF1", {"gNB-DU-ID": 7}), b"req", b"resp")
-ACK = ap.ComponentConfigAck("f1", ("e2nodeComponentInterfaceTypeF1", {"gNB-DU-ID": 7}))
-DIAG = {"procedureCode": 8, "triggeringMessage": "initiating-message", "procedureCriticality": "reject"}
-
-SAMPLES: list[m.E2apMessage] = [
-    m.E2SetupRequest(
-        0,
-        NODE,
-        (
-            ap.RanFunction(2, b"\x00\x01", 1, KPM_OID),
-            ap.RanFunction(3, b"{}", 2, "1.3.6.1.4.1.53148.1.6.2.4"),
-        ),
-        (CFG,),
-    ),
-    m.E2SetupResponse(
-        0,
-        ap.GlobalRicId(PLMN, 0xABCDE),
-        (ACK,),
-        (ap.RanFunctionRef(2, 1),),
-        (ap.RanFunctionRejection(3, ap.Cause("ricService", "ran-function-not-supported")),),
-    ),
-    m.E2SetupFailure(1, ap.Cause("misc", "unspecified"), "v10s", DIAG),
-    m.RicSubscriptionRequest(
-        RID,
-        2,
-        ap.SubscriptionDetails(
-            b"\x01\x02",
-            (
-                ap.RicAction(1, "report", b"\x05"),
-                ap.RicAction(2, "insert", None, ap.SubsequentAction("wait", "w100ms"), execution_order=3),
-            ),
-        ),
-        start_time=bytes(8),
-    ),
-    m.RicSubscriptionResponse(RID, 2, (1,), (ap.ActionNotAdmitted(2, CAUSE),)),
-    m.RicSubscriptionFailure(RID, 2, CAUSE, DIAG),
-    m.RicSubscriptionDeleteRequest(RID, 2),
-    m.RicSubscriptionDeleteResponse(RID, 2),
-    m.RicSubscriptionDeleteFailure(RID, 2, ap.Cause("ricRequest", "request-id-unknown")),
-    m.RicIndication(RID, 2, 1, "report", b"hdr", b"msg" * 100, sn=65535, call_process_id=b"\x09"),
-    m.RicControlRequest(RID, 4, b"ch", b"cm", b"cp", "ack"),
-    m.RicControlAcknowledge(RID, 4, b"cp", b"outcome"),
-    m.RicControlFailure(RID, 4, ap.Cause("ricRequest", "control-failed-to-execute"), None, b"o"),
-    m.ErrorIndication(cause=ap.Cause("protocol", "transfer-syntax-error")),
-    m.ErrorIndication(5, RID, 2, CAUSE, DIAG),
-    m.ResetRequest(9, ap.Cause("misc", "om-intervention")),
-    m.ResetResponse(9),
-    m.RicServiceUpdate(4, added=(ap.RanFunction(5, b"d", 1, KPM_OID),), deleted=(ap.RanFunctionRef(3, 2),)),
-    m.RicServiceUpdateAcknowledge(4, (ap.RanFunctionRef(5, 1),)),
-    m.RicServiceUpdateFailure(4, ap.Cause("ricService", "excessive-functions"), "v1s"),
-    m.RicServiceQuery(2, (ap.RanFunctionRef(5, 1),)),
-]
 
 
 def test_every_message_type_has_a_sample() -> None:

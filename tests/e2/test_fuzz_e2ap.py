@@ -13,9 +13,8 @@ import time
 
 from e2 import ap
 from e2.ap.connection import E2NodeConnection, PduRejected, RicConnection
+from e2.ap.samples import SAMPLES
 from e2.errors import E2Error
-
-from .test_ap_messages import SAMPLES
 
 N_CASES = 12_000
 SEED = 20260
