@@ -21,6 +21,7 @@ from typing import Any
 from e2.ap.ies import CONVERTERS, converter
 from e2.ap.messages import BY_PROCEDURE, PROCEDURES, E2apMessage
 from e2.asn1 import Asn1Codec, load_codec
+from e2.asn1.aper import PAD
 from e2.errors import DecodeError, E2Error, EncodeError
 
 __all__ = ["ASN1_FILE", "codec", "encode", "decode", "decode_raw", "RawPdu"]
@@ -103,10 +104,11 @@ def decode(data: bytes, *, engine: str = "fast") -> E2apMessage:
 
 
 @functools.cache
-def _ie_decoders(msg_type: type[E2apMessage], engine: str) -> dict[int, tuple[Any, Any, Any]]:
-    """IE id -> (spec, value decoder, converter or None) of a message's IE set, built once."""
+def _ie_decoders(msg_type: type[E2apMessage], engine: str) -> dict[int, tuple[Any, Any, Any, Any]]:
+    """IE id -> (spec, value decoder, generated raw decoder or None, converter or None), built once."""
     c = codec(engine)
-    return {spec.id: (spec, c.decoder(spec.type), CONVERTERS[spec.type][1] if spec.type in CONVERTERS else None)
+    return {spec.id: (spec, c.decoder(spec.type), c.raw_decoder(spec.type),
+                      CONVERTERS[spec.type][1] if spec.type in CONVERTERS else None)
             for spec in msg_type.IES}
 
 
@@ -119,9 +121,17 @@ def from_raw(raw: RawPdu, msg_type: type[E2apMessage], *, engine: str = "fast", 
         entry = by_id.get(ie_id)
         if entry is None:       # unknown IE: ignored (lenient)
             continue
-        spec, dec, conv = entry
+        spec, dec, fast, conv = entry
         if spec.attr in values:     # duplicated IE: the first copy counts
             continue
+        if fast is not None:        # hot path: the generated decoder, bounds checked here
+            try:
+                v, end = fast(value + PAD, 0)
+                if end <= len(value) << 3:
+                    values[spec.attr] = v if conv is None else conv(v, c)
+                    continue
+            except Exception:
+                pass
         try:
             values[spec.attr] = dec(value) if conv is None else conv(dec(value), c)
         except DecodeError as exc:

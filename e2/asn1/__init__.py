@@ -102,6 +102,15 @@ class Asn1Codec:
             return fast
         return lambda data: self.decode(type_name, data)
 
+    def raw_decoder(self, type_name: str) -> Any:
+        """The generated decoder ``fn(padded_data, bit_pos) -> (value, bit_pos)`` of the fast engine, or None.
+
+        For hot loops that check bounds themselves (the E2AP second pass): the data must be followed by
+        ``e2.asn1.aper.PAD`` and the returned position compared with the real length; any exception means
+        "re-decode with :meth:`decode` for the precise error".
+        """
+        return self._per._dec.get(type_name) if self._fast else None
+
     def _jer_codec(self) -> Any:
         if self._jer is None:
             import asn1tools

@@ -287,7 +287,7 @@ def _dec_err(where: str, reason: str) -> DecodeError:
 
 
 _RUNTIME = {name: obj for name, obj in globals().items() if name.startswith("_") and callable(obj)}
-_RUNTIME.update(x690=x690, DecodeError=DecodeError, EncodeError=EncodeError, PAD=PAD, PAD_BITS=PAD_BITS)
+_RUNTIME.update(_ldexp=_ldexp, x690=x690, DecodeError=DecodeError, EncodeError=EncodeError, PAD=PAD, PAD_BITS=PAD_BITS)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -511,7 +511,16 @@ class _Gen:
         elif kind == "OpenType":
             self.emit(ind, f"{var}, {p} = _octets({d}, {p})")
         elif kind == "REAL":
-            self.emit(ind, f"{var}, {p} = _real({d}, {p})")
+            # inline fast path for the DER binary base-2 form with a one-octet exponent (what nodes send)
+            b, n_ = self.tmp("b"), self.tmp("n")
+            self.align(ind, p)
+            self.emit(ind, f"{b} = {p} >> 3; {n_} = {d}[{b}]")
+            self.emit(ind, f"if 3 <= {n_} < 128 and ({d}[{b} + 1] & 0xBF) == 0x80:")
+            self.emit(ind + 1, f"{var} = _ldexp(int.from_bytes({d}[{b} + 3:{b} + 1 + {n_}], 'big'), "
+                               f"{d}[{b} + 2] - (({d}[{b} + 2] & 128) << 1))")
+            self.emit(ind + 1, f"if {d}[{b} + 1] & 64: {var} = -{var}")
+            self.emit(ind + 1, f"{p} += 8 + 8 * {n_}")
+            self.emit(ind, f"else: {var}, {p} = _real({d}, {p})")
         elif kind == "OBJECT IDENTIFIER":
             self.emit(ind, f"{var}, {p} = _oid({d}, {p})")
         elif kind == "SEQUENCE":
