@@ -27,6 +27,7 @@ E2AP_PORT = 36421
 
 # linux/sctp.h: ancillary data of sendmsg/recvmsg (SCTP_SNDRCV carries struct sctp_sndrcvinfo)
 _SCTP_SNDRCV = 1
+_IPPROTO_SCTP = getattr(socket, "IPPROTO_SCTP", 132)
 _SNDRCVINFO = struct.Struct("=HHHxxIIIIIi")   # stream, ssn, flags, pad, ppid, context, ttl, tsn, cumtsn, assoc
 
 
@@ -176,7 +177,7 @@ class SctpEndpoint(Endpoint):
         info = _SNDRCVINFO.pack(0, 0, 0, socket.htonl(E2AP_PPID), 0, 0, 0, 0, 0)
         loop = asyncio.get_running_loop()
         try:
-            await _sendmsg(loop, self._sock, pdu, [(socket.IPPROTO_SCTP, _SCTP_SNDRCV, info)])
+            await _sendmsg(loop, self._sock, pdu, [(_IPPROTO_SCTP, _SCTP_SNDRCV, info)])
         except OSError as exc:
             await self.close()
             raise TransportError(f"SCTP send failed: {exc}") from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import struct
+import time
 
 import pytest
 
@@ -191,3 +192,63 @@ def test_client_reconnects_with_backoff_until_the_server_appears() -> None:
 
     delays = run(main())
     assert delays[:3] == [d for d, _ in zip(backoff_delays(0.1, 30.0, seed=1), range(3), strict=False)]
+
+
+def test_pump_reports_procedure_timeouts() -> None:
+    async def main():
+        node_end, ric_end = memory_pair()
+        ric = RicConnection(ap.GlobalRicId(PLMN, 1), timeout_s=0.05)
+        node = E2NodeConnection(ap.GlobalE2NodeId(PLMN, 1, 22))
+        setup = ric.receive(node.send_setup_request([FN], 0.0), 0.0)[0].message
+        node.receive(ric.send_setup_response(setup), 0.0)
+        events: list = []
+        task = asyncio.create_task(pump(ric_end, ric, events.append))
+        rid, pdu = ric.send_subscription_request(9, 2, b"", [ap.RicAction(1)], now=time.monotonic())
+        await ric_end.send(pdu)
+        assert await node_end.recv() == pdu           # the node stays silent
+        await asyncio.sleep(0.3)
+        await node_end.close()
+        await task
+        return rid, events
+
+    rid, events = run(main())
+    assert [(type(e).__name__, getattr(e, "key", None)) for e in events] == [("ProcedureTimedOut", rid)]
+
+
+class _FakeSctpSocket:
+    """Stands in for a kernel SCTP socket (this kernel has none): records sendmsg, replays one message."""
+
+    def __init__(self) -> None:
+        self.sent: list = []
+
+    def setblocking(self, flag: bool) -> None:
+        pass
+
+    def sendmsg(self, buffers, ancillary):
+        self.sent.append((b"".join(buffers), ancillary))
+        return sum(len(b) for b in buffers)
+
+    def close(self) -> None:
+        pass
+
+
+def test_sctp_endpoint_sends_each_pdu_with_ppid_70() -> None:
+    from e2.transport import E2AP_PPID, SctpEndpoint
+
+    sock = _FakeSctpSocket()
+
+    async def main():
+        endpoint = SctpEndpoint(sock)          # type: ignore[arg-type]
+        await endpoint.send(b"\x00\x01pdu")
+        with pytest.raises(TransportError):
+            await endpoint.send(b"x" * (endpoint._max_pdu + 1))
+        await endpoint.close()
+        with pytest.raises(TransportError):
+            await endpoint.send(b"late")
+
+    run(main())
+    ((data, ancillary),) = sock.sent
+    level, kind, info = ancillary[0]
+    assert data == b"\x00\x01pdu" and level == getattr(socket, "IPPROTO_SCTP", 132) and kind == 1
+    stream, ssn, flags, ppid = struct.unpack_from("=HHHxxI", info)
+    assert socket.ntohl(ppid) == E2AP_PPID == 70 and len(info) == 32
