@@ -22,6 +22,7 @@ class ControlRouter:
         self.metrics = metrics
         self._pending: dict[tuple[str, int], asyncio.Future[ControlOutcome]] = {}
         self._early: dict[tuple[str, int], ControlOutcome] = {}
+        self._m_outcome = {status: metrics.controls.labels(status.value) for status in ControlStatus}
 
     async def send(self, session: NodeSession, ran_function_id: int, header: bytes, message: bytes, *,
                    ack_requested: bool, call_process_id: bytes | None, timeout_s: float) -> ControlOutcome:
@@ -42,16 +43,16 @@ class ControlRouter:
                 early = self._early.pop(key, None)  # answered while our send was still flushing
                 if early is not None:
                     fut.set_result(early)
+                timer = asyncio.get_running_loop().call_later(timeout_s, _expire, fut, session.node_id, timeout_s)
                 try:
-                    out = await asyncio.wait_for(fut, timeout_s)
-                except TimeoutError:
-                    out = ControlOutcome(ControlStatus.TIMEOUT, f"no answer from {session.node_id} in {timeout_s} s")
+                    out = await fut
                 finally:
+                    timer.cancel()
                     self._pending.pop(key, None)
         latency = time.perf_counter() - t0
         if out.status in (ControlStatus.ACK, ControlStatus.FAILURE) and ack_requested:
             self.metrics.control_latency.observe(latency)
-        self.metrics.controls.labels(out.status.value).inc()
+        self._m_outcome[out.status].inc()
         return ControlOutcome(out.status, out.cause, out.outcome, latency)
 
     def answer(self, node_id: str, request: RequestId, ok: bool, cause: str | None, outcome: bytes | None) -> bool:
@@ -72,3 +73,8 @@ class ControlRouter:
         for (node, _), fut in list(self._pending.items()):
             if node == node_id and not fut.done():
                 fut.set_result(ControlOutcome(ControlStatus.ERROR, f"E2 node {node_id} disconnected"))
+
+
+def _expire(fut: asyncio.Future[ControlOutcome], node_id: str, timeout_s: float) -> None:
+    if not fut.done():
+        fut.set_result(ControlOutcome(ControlStatus.TIMEOUT, f"no answer from {node_id} in {timeout_s} s"))

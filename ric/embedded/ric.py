@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,6 +95,7 @@ class EmbeddedRic:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._sync_task: asyncio.Task[None] | None = None
         self._cells: dict[str, set[str]] = {}
+        self._bad_logged: dict[str, float] = {}
 
     # -- lifecycle -------------------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -101,8 +103,10 @@ class EmbeddedRic:
         if factory is None:
             from ric.embedded.e2term import E2Termination as factory  # E2AP is needed only once we listen
 
+        warming = asyncio.create_task(asyncio.to_thread(e2glue.warm))  # codecs compile while Redis starts
         if self.sdl is None:
             self.sdl = await asyncio.to_thread(Sdl, self.config.sdl)
+        await warming
         self.rnib = RNib(self.sdl.namespace("rnib"), self.metrics)
         self.rnib.load()
         self.policies = PolicyStore(self.sdl.namespace("a1"))
@@ -325,5 +329,10 @@ class EmbeddedRic:
         self.controls.answer(node_id, request, ok, cause, outcome)
 
     def bad_pdu(self, node_id: str | None, reason: str) -> None:
-        self.metrics.decode_errors.labels(node_id or "unknown").inc()
-        log.warning("bad E2AP PDU", extra={"node": node_id, "reason": reason})
+        """Counted always; logged at most once a second per node (a flood must not become a log flood)."""
+        node = node_id or "unknown"
+        self.metrics.decode_errors.labels(node).inc()
+        now = time.monotonic()
+        if now - self._bad_logged.get(node, 0.0) >= 1.0:
+            self._bad_logged[node] = now
+            log.warning("bad E2AP PDU", extra={"node": node, "reason": reason})

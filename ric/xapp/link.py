@@ -308,10 +308,14 @@ class RemoteHost:
             header, message = e2glue.encode_control_payload(function, request.header, request.message)
         except E2Error as exc:
             return ControlOutcome(ControlStatus.ERROR, f"encoding failed: {exc}")
-        reply = await self._call({"op": "control", "node": node_id, "sm": request.service_model,
-                                  "header": header.hex(), "message": message.hex(), "ack": request.ack_requested,
-                                  "cpid": request.call_process_id.hex() if request.call_process_id else None,
-                                  "timeout": timeout_s})
+        try:
+            reply = await asyncio.wait_for(self._call({
+                "op": "control", "node": node_id, "sm": request.service_model, "header": header.hex(),
+                "message": message.hex(), "ack": request.ack_requested,
+                "cpid": request.call_process_id.hex() if request.call_process_id else None,
+                "timeout": timeout_s}), timeout_s + 1.0)
+        except TimeoutError:
+            return ControlOutcome(ControlStatus.TIMEOUT, f"the RIC did not answer within {timeout_s + 1.0} s")
         r = reply["result"]
         return ControlOutcome(ControlStatus(r["status"]), r["cause"],
                               bytes.fromhex(r["outcome"]) if r["outcome"] else None, float(r["latency_s"]))
