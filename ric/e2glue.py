@@ -159,10 +159,9 @@ def cells_of(functions: Any, infos: tuple[RanFunctionInfo, ...] | list[RanFuncti
             desc = model_for(info).decode(PayloadKind.RAN_FUNCTION_DESCRIPTION, raw.definition)
         except E2Error:
             continue
-        for cell in getattr(desc, "cells", ()) or ():
-            cgi = getattr(cell, "cell", cell)
-            text = str(getattr(cgi, "cgi", cgi))
-            cells.setdefault(text, CellInfo(text))
+        for entry in getattr(desc, "cells", ()):  # CccRanFunctionDefinition.cells: (CellStructures(cell=NrCgi), ...)
+            text = str(entry.cell)
+            cells.setdefault(text, CellInfo(text, str(entry.cell.plmn), entry.cell.nci))
     return tuple(cells.values())
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from e2 import ap
 from e2.errors import E2Error
 from e2.sm import PayloadKind, default_registry
+from e2.sm.ccc.controls import ran_function_definition
 from e2.sm.common import RanFunctionName
 from e2.sm.kpm import (
     EventTriggerStyle,
@@ -31,6 +32,7 @@ from e2.sm.kpm import (
 )
 from e2.sm.rc import RcRanFunctionDefinition, control_styles, parse_slice_prb_quota
 from e2.transport import Endpoint, connect
+from ric.e2glue import cell_from_text
 
 MEASUREMENTS = ("DRB.UEThpDl", "DRB.UEThpUl", "RRU.PrbUsedDl", "RRU.PrbAvailDl")
 
@@ -42,10 +44,11 @@ class Vendor:
     oid_in_setup: str  # what the node puts into RANfunctionOID
     kpm_function_id: int
     rc_function_id: int
+    ccc_function_id: int | None  # vendor A also offers E2SM-CCC, whose definition lists its cells
 
 
-VENDOR_A = Vendor("vendor-a", "3.00", "1.3.6.1.4.1.53148.1.3.2.2", 2, 3)
-VENDOR_B = Vendor("vendor-b", "2.03", "ORAN-E2SM-KPM", 147, 148)
+VENDOR_A = Vendor("vendor-a", "3.00", "1.3.6.1.4.1.53148.1.3.2.2", 2, 3, 4)
+VENDOR_B = Vendor("vendor-b", "2.03", "ORAN-E2SM-KPM", 147, 148, None)
 
 
 @dataclass
@@ -94,10 +97,15 @@ class HarnessNode:
             (ReportStyle(1, "E2 Node Measurement", 1, tuple(ReportStyleMeasurement(m) for m in MEASUREMENTS)),)))
         rc_def = self.rc.encode(RcRanFunctionDefinition(
             RanFunctionName("ORAN-E2SM-RC", self.rc.oid, "RAN control"), control_styles()))
+        functions = [ap.RanFunction(self.vendor.kpm_function_id, kpm_desc, 1, self.vendor.oid_in_setup),
+                     ap.RanFunction(self.vendor.rc_function_id, rc_def, 1, self.rc.oid)]
+        if self.vendor.ccc_function_id is not None:
+            ccc = default_registry().lookup("ccc")
+            cells = [cell_from_text(self.cell(i)) for i in (1, 2, 3)]
+            functions.append(ap.RanFunction(self.vendor.ccc_function_id, ccc.encode(ran_function_definition(cells)),
+                                            1, ccc.oid))
         await self.send(ap.E2SetupRequest(
-            1, ap.GlobalE2NodeId(ap.Plmn("001", "01"), self.gnb_id, 32),
-            (ap.RanFunction(self.vendor.kpm_function_id, kpm_desc, 1, self.vendor.oid_in_setup),
-             ap.RanFunction(self.vendor.rc_function_id, rc_def, 1, self.rc.oid)),
+            1, ap.GlobalE2NodeId(ap.Plmn("001", "01"), self.gnb_id, 32), tuple(functions),
             (ap.ComponentConfig("ng", ("e2nodeComponentInterfaceTypeNG", {"amf-name": "amf1"}), b"req", b"rsp"),)))
         await asyncio.wait_for(self._setup_done.wait(), 5)
 

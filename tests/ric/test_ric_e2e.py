@@ -68,7 +68,9 @@ def test_two_vendors_subscribe_control_a1_garbage_and_reconnect(redis_server):
 
             # E2 Setup: both RAN functions accepted, versions negotiated per vendor, nodes in the R-NIB
             for node, vendor in ((a, VENDOR_A), (b, VENDOR_B)):
-                assert {r.id for r in node.setup_response.accepted} == {vendor.kpm_function_id, vendor.rc_function_id}
+                expected = {vendor.kpm_function_id, vendor.rc_function_id} | (
+                    {vendor.ccc_function_id} if vendor.ccc_function_id else set())
+                assert {r.id for r in node.setup_response.accepted} == expected
                 info = ric.rnib.get(node.node_id)
                 kpm = info.function("ORAN-E2SM-KPM")
                 assert (kpm.ran_function_id, kpm.version) == (vendor.kpm_function_id, vendor.kpm_version)
@@ -90,8 +92,10 @@ def test_two_vendors_subscribe_control_a1_garbage_and_reconnect(redis_server):
                 assert {r.cell for r in mine[0].rows} == {node.cell(1)}
                 assert [r.measurement for r in mine[0].rows] == ["DRB.UEThpDl", "RRU.PrbUsedDl"]
                 assert all(i.decode_error is None for i in app.of(node.node_id))
-            # the R-NIB learnt the cells from the reports
-            await until(lambda: {c.nr_cgi for c in ric.rnib.get(a.node_id).cells} == {a.cell(1), a.cell(2)})
+            # cells in the R-NIB: vendor A listed its three in E2SM-CCC's RAN function definition at setup;
+            # vendor B (KPM + RC only, which list none) gets the cells its reports name
+            assert {c.nr_cgi for c in ric.rnib.get(a.node_id).cells} == {a.cell(1), a.cell(2), a.cell(3)}
+            await until(lambda: {c.nr_cgi for c in ric.rnib.get(b.node_id).cells} == {b.cell(1), b.cell(2)})
 
             # control, typed: encoded by the RIC with each node's RC codec; acked / refused with a cause
             header, message = slice_prb_quota_control([QUOTA])
