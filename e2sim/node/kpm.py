@@ -270,18 +270,22 @@ class KpmService:
             if len(sub.pending) < sub.periods_per_report:
                 continue
             periods, sub.pending = sub.pending, []
+            header = self._header(periods)  # one collection interval: the same header for every action
             for action in sub.actions:
-                ind = self._indication(sub, action, periods)
+                ind = self._indication(sub, action, periods, header)
                 if ind is not None:
                     out.append(ind)
         return out
 
-    def _indication(self, sub: KpmSubscription, action: ReportAction,
-                    periods: list[Measurements]) -> Report | None:
+    def _header(self, periods: list[Measurements]) -> bytes:
+        """Indication header format 1: collection start in simulated time, the node's names."""
+        start = self.ctx.unix_time(float(periods[0].time_s[self.gnb.b]) - periods[0].period_s)
+        return self.model.encode(KpmIndicationHeader(round(start, 6), vendor_name=self.profile.vendor_name,
+                                                     sender_name=self.gnb.name, sender_type="gNB"))
+
+    def _indication(self, sub: KpmSubscription, action: ReportAction, periods: list[Measurements],
+                    header: bytes) -> Report | None:
         b = self.gnb.b
-        start = self.ctx.unix_time(float(periods[0].time_s[b]) - periods[0].period_s)
-        header = KpmIndicationHeader(round(start, 6), vendor_name=self.profile.vendor_name,
-                                     sender_name=self.gnb.name, sender_type="gNB")
         n = action.periods_per_granule
         granules = [periods[i:i + n] for i in range(0, len(periods), n)]
         with_info = self.profile.include_meas_info or action.expanded
@@ -302,7 +306,7 @@ class KpmService:
                     data, action.infos if with_info else None, action.granularity_ms if with_info else None)))
             message = IndicationMessageFormat3(tuple(reports))
         sub.indications += 1
-        return Report(sub.request_id, action.action_id, self.model.encode(header), self.model.encode(message),
+        return Report(sub.request_id, action.action_id, header, self.model.encode(message),
                       float(periods[-1].time_s[b]))
 
     def _cell_value(self, col: Column, granule: list[Measurements], cells: tuple[int, ...] | int) -> int | float:
