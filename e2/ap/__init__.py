@@ -6,7 +6,7 @@
 """
 
 from e2.ap.codec import RawPdu, decode, decode_raw, encode
-from e2.ap.identity import Plmn, bits_from_int, int_from_bits, nr_cell_identity, split_nr_cell_identity
+from e2.ap.identity import NrCgi, Plmn, bits_from_int, int_from_bits, nr_cell_identity, split_nr_cell_identity
 from e2.ap.ies import (
     ActionNotAdmitted,
     Cause,
@@ -48,7 +48,7 @@ from e2.ap.messages import (
 )
 
 __all__ = [
-    "encode", "decode", "decode_raw", "RawPdu", "Plmn", "bits_from_int", "int_from_bits", "nr_cell_identity",
+    "encode", "decode", "decode_raw", "RawPdu", "NrCgi", "Plmn", "bits_from_int", "int_from_bits", "nr_cell_identity",
     "split_nr_cell_identity", "ActionNotAdmitted", "Cause", "ComponentConfig", "ComponentConfigAck",
     "GlobalE2NodeId", "GlobalRicId", "RanFunction", "RanFunctionRef", "RanFunctionRejection", "RicAction",
     "RicRequestId", "SubscriptionDetails", "SubsequentAction", "MESSAGE_TYPES", "E2apMessage", "E2SetupFailure",

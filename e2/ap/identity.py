@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from e2.errors import ValidationError
 
-__all__ = ["Plmn", "nr_cell_identity", "split_nr_cell_identity", "bits_from_int", "int_from_bits"]
+__all__ = ["Plmn", "NrCgi", "nr_cell_identity", "split_nr_cell_identity", "bits_from_int", "int_from_bits"]
 
 
 @dataclass(frozen=True)
@@ -82,3 +82,28 @@ def split_nr_cell_identity(nci: tuple[bytes, int], gnb_id_bits: int) -> tuple[in
     value = int_from_bits(nci)
     local_bits = 36 - gnb_id_bits
     return value >> local_bits, value & ((1 << local_bits) - 1)
+
+
+@dataclass(frozen=True)
+class NrCgi:
+    """NR Cell Global Identifier (TS 38.413 9.3.1.7; E2SM common IE NR-CGI): PLMN + 36-bit NR cell identity,
+    kept as gNB ID (of ``gnb_id_bits``) + cell local id so that both halves stay readable."""
+
+    plmn: Plmn
+    gnb_id: int
+    cell_local_id: int
+    gnb_id_bits: int = 32
+
+    def asn1(self) -> dict[str, object]:
+        """The NR-CGI value in asn1tools conventions (``pLMNIdentity``, ``nRCellIdentity``)."""
+        return {"pLMNIdentity": self.plmn.encode(),
+                "nRCellIdentity": nr_cell_identity(self.gnb_id, self.gnb_id_bits, self.cell_local_id)}
+
+    @classmethod
+    def from_asn1(cls, value: dict[str, object], gnb_id_bits: int = 32) -> NrCgi:
+        """Parse an NR-CGI value; the gNB ID length is not on the wire, so the caller says it (default 32)."""
+        gnb_id, local = split_nr_cell_identity(value["nRCellIdentity"], gnb_id_bits)  # type: ignore[arg-type]
+        return cls(Plmn.decode(value["pLMNIdentity"]), gnb_id, local, gnb_id_bits)  # type: ignore[arg-type]
+
+    def __str__(self) -> str:
+        return f"{self.plmn}/{self.gnb_id}:{self.cell_local_id}"

@@ -628,7 +628,7 @@ class _Gen:
                 self.emit(i, f"{var} = []")
                 self.emit(i, f"for _ in range({count}):")
                 self.read(c, b, i + 1, dp)
-                self.emit(i + 1, f"{var}.append(chr({c}) if {table is None} else {table}[{c}])")
+                self.emit(i + 1, f"{var}.append(chr({c}))" if table is None else f"{var}.append({table}[{c}])")
                 self.emit(i, f"{var} = ''.join({var})")
             self.emit(i, f"if not {ok}.issuperset({var}): "
                          f"raise _dec_err({where!r}, 'character outside the {node.kind} alphabet')")

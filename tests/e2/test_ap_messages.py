@@ -178,6 +178,18 @@ def test_nr_cell_identity() -> None:
         ap.nr_cell_identity(1, 21, 0)
 
 
+def test_nr_cgi_matches_the_e2sm_common_type() -> None:
+    from e2.asn1 import load_codec
+    from e2.sm import default_registry
+
+    cgi = ap.NrCgi(ap.Plmn("310", "410"), 0x19B, 5, 22)
+    common = next(f for f in default_registry().lookup(name="kpm").asn1_files if "COMMON" in str(f))
+    codec = load_codec([common])
+    round_tripped = codec.decode("NR-CGI", codec.encode("NR-CGI", cgi.asn1()))
+    assert ap.NrCgi.from_asn1(round_tripped, 22) == cgi
+    assert str(cgi) == "310-410/411:5"
+
+
 def test_messages_are_frozen_dataclasses() -> None:
     for cls in m.MESSAGE_TYPES:
         assert dataclasses.is_dataclass(cls)

@@ -71,6 +71,10 @@ Small ::= OCTET STRING (SIZE(2))
 Short ::= BIT STRING (SIZE(5))
 Ext ::= SEQUENCE { x INTEGER (0..3), ..., y INTEGER (0..255) OPTIONAL, z BOOLEAN OPTIONAL }
 Oid ::= OBJECT IDENTIFIER
+Digits ::= NumericString (SIZE(3))
+Name ::= IA5String (SIZE(1..2))
+Label ::= VisibleString
+Text ::= UTF8String
 END
 """
 
@@ -120,6 +124,18 @@ RULE_CASES = [
     ("Ext", {"x": 2, "y": 7}, "c0 60 01 07"),
     # OBJECT IDENTIFIER 1.3.6.1: length 3, 2B 06 01 (X.690 8.19: 40*1+3 = 43)
     ("Oid", "1.3.6.1", "03 2b0601"),
+    # NumericString: 11 characters -> 4 bits (aligned variant: power of two); '9' = 0x39 does not fit in 4
+    # bits, so characters are their index in " 0123456789" (X.691 30.5.4): "123" -> 2 3 4 = 0010 0011 0100;
+    # 3 * 4 = 12 bits <= 16: not aligned
+    ("Digits", "123", "2340"),
+    # IA5String (SIZE(1..2)): 7 bits -> 8 (power of two), codes kept; length-1 in 1 bit '1'; ub * b = 16
+    # <= 16 so the characters are not aligned (X.691 30.5.7): 1 0100 0001 0100 0010 + pad = A0 A1 00
+    # (asn1tools aligns here; no E2 module has such a small upper bound)
+    ("Name", "AB", "a0a100"),
+    # unconstrained VisibleString: aligned length, then 8-bit characters
+    ("Label", "ok", "02 6f6b"),
+    # UTF8String: length in octets, then the UTF-8 octets
+    ("Text", "é", "02 c3a9"),
 ]
 
 
