@@ -25,7 +25,7 @@ from typing import Any
 
 from e2.errors import DecodeError, EncodeError
 
-__all__ = ["Asn1Codec", "load_codec"]
+__all__ = ["Asn1Codec", "load_codec", "set_cache_dir"]
 
 
 class Asn1Codec:
@@ -138,11 +138,58 @@ def _reason(exc: BaseException) -> str:
     return text.splitlines()[0]
 
 
+# Parse cache: asn1tools' parser (plus importing it) is most of a codec's start-up (~0.7 s per module set).
+# Its output is plain data, so it is cached as a Python literal (read back with ast.literal_eval: no code
+# is ever loaded from the cache), keyed by the sha256 of the sources and the parser version.
+_CACHE_FORMAT = "1"
+_cache_dir: Path | None | bool = True     # True: the default location, resolved on first use
+
+
+def set_cache_dir(path: str | Path | None) -> None:
+    """Where parsed ASN.1 is cached (``None`` disables the cache). Default: ``~/.cache/ranpilot/asn1``."""
+    global _cache_dir
+    _cache_dir = Path(path) if path is not None else None
+
+
+def _cache_location() -> Path | None:
+    if _cache_dir is True:
+        try:
+            return Path.home() / ".cache" / "ranpilot" / "asn1"
+        except RuntimeError:      # no home directory
+            return None
+    return _cache_dir or None
+
+
 @functools.cache
 def _parse(paths: tuple[str, ...]) -> dict[str, Any]:
+    import ast
+    import hashlib
+    import os
+    from importlib.metadata import version
+
+    sources = [Path(p).read_bytes() for p in paths]
+    digest = hashlib.sha256(f"{_CACHE_FORMAT}|{version('asn1tools')}".encode())
+    for source in sources:
+        digest.update(len(source).to_bytes(8, "big") + source)
+    where = _cache_location()
+    cached = where / f"{digest.hexdigest()}.txt" if where is not None else None
+    if cached is not None:
+        try:
+            return ast.literal_eval(cached.read_text(encoding="utf-8"))
+        except (OSError, ValueError, SyntaxError, MemoryError, RecursionError):
+            pass                                    # absent or unreadable: parse again
     import asn1tools  # imported lazily: parsing is the expensive part of start-up
 
-    return asn1tools.parse_files(list(paths))
+    parsed = asn1tools.parse_files(list(paths))
+    if cached is not None:
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(repr(parsed), encoding="utf-8")
+            os.replace(tmp, cached)
+        except OSError:
+            pass                                    # read-only home: no cache, still correct
+    return parsed
 
 
 @functools.cache

@@ -143,3 +143,28 @@ def test_engines_agree_on_errors_being_decode_errors() -> None:
     ref = codec("asn1tools")
     with pytest.raises(DecodeError):
         ref.decode("RICrequestID", b"\x00")
+
+
+def test_parse_cache_is_plain_data_and_self_healing(tmp_path) -> None:
+    import e2.asn1 as asn1
+
+    src = tmp_path / "c.asn"
+    src.write_text(MODULE_V1)
+    asn1.set_cache_dir(tmp_path / "cache")
+    try:
+        asn1._parse.cache_clear()
+        first = asn1._parse((str(src),))
+        (cached,) = (tmp_path / "cache").glob("*.txt")
+        assert cached.read_text().startswith("{")          # a Python literal, read with ast.literal_eval
+        asn1._parse.cache_clear()
+        assert asn1._parse((str(src),)) == first
+        cached.write_text("__import__('os').system('false')")   # tampered / corrupt: never executed, re-parsed
+        asn1._parse.cache_clear()
+        assert asn1._parse((str(src),)) == first
+        src.write_text(MODULE_V1.replace("0..7", "0..15"))       # a changed source has another key
+        asn1._parse.cache_clear()
+        assert asn1._parse((str(src),)) != first
+    finally:
+        asn1.set_cache_dir(None)
+        asn1._parse.cache_clear()
+        asn1._cache_dir = True
