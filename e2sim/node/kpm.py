@@ -93,6 +93,11 @@ class Column:
 
     name: str
     k: int | None = None
+    integer: bool = False  # reported as MeasurementRecordItem integer (counts, levels, indices)
+
+    @classmethod
+    def of(cls, name: str, k: int | None = None) -> Column:
+        return cls(name, k, is_integer_measurement(name))
 
 
 @dataclass
@@ -219,17 +224,17 @@ class KpmService:
                         expanded = True
                         for k, s in enumerate(self.ctx.slices):
                             labels.append(MeasurementLabel(slice=s))
-                            columns.append(Column(name, k))
+                            columns.append(Column.of(name, k))
                     else:
                         labels.append(label)
-                        columns.append(Column(name))
+                        columns.append(Column.of(name))
                 elif label.slice is not None and label == MeasurementLabel(slice=label.slice):
                     sim_name = name if name.endswith(".SNSSAI") else f"{name}.SNSSAI"
                     k = self.ctx.slice_index(label.slice)
                     if sim_name not in SLICE_MEASUREMENTS or sim_name not in supported or k is None:
                         raise Rejected("requested-information-unavailable", f"{name} for slice {label.slice}")
                     labels.append(label)
-                    columns.append(Column(sim_name, k))
+                    columns.append(Column.of(sim_name, k))
                 else:
                     raise Rejected("action-not-supported", f"measurement label {label} of {name}")
             out_infos.append(MeasurementInfo(name, tuple(labels)))
@@ -244,7 +249,7 @@ class KpmService:
                 raise Rejected("requested-information-unavailable", f"UE-level measurement {name}")
             if info.labels != (NO_LABEL,):
                 raise Rejected("action-not-supported", f"labels on UE-level measurement {name}")
-            columns.append(Column(name))
+            columns.append(Column.of(name))
         return infos, tuple(columns), False
 
     def _check_condition(self, c: TestCondition) -> None:
@@ -311,12 +316,15 @@ class KpmService:
 
     def _cell_value(self, col: Column, granule: list[Measurements], cells: tuple[int, ...] | int) -> int | float:
         b = self.gnb.b
-        v = aggregate_time(col.name, [self.ctx.cell_value(m, b, col.name, cells, col.k) for m in granule])
-        return int(round(v)) if is_integer_measurement(col.name) else v
+        if len(granule) == 1:
+            v = self.ctx.cell_value(granule[0], b, col.name, cells, col.k)
+        else:
+            v = aggregate_time(col.name, [self.ctx.cell_value(m, b, col.name, cells, col.k) for m in granule])
+        return int(round(v)) if col.integer else v
 
     def _ue_value(self, col: Column, granule: list[Measurements], u: int) -> int | float:
         v = aggregate_time(col.name, [float(m.ue[col.name][self.gnb.b, u]) for m in granule])
-        return int(round(v)) if is_integer_measurement(col.name) else v
+        return int(round(v)) if col.integer else v
 
     def matching_ues(self, action: ReportAction, m: Measurements) -> list[int]:
         """UEs served (at the period end) by the action's cell(s) that satisfy its matching conditions; conditions

@@ -55,10 +55,12 @@ def aggregate_cells(name: str, values: np.ndarray) -> float:
     return float(values.mean() if name in _MEAN_CELLS else values.sum())
 
 
+_UNITS = {**CELL_MEASUREMENTS, **SLICE_MEASUREMENTS, **UE_MEASUREMENTS}
+
+
 def is_integer_measurement(name: str) -> bool:
     """Reported as MeasurementRecordItem ``integer`` (counts, levels, indices) rather than ``real``."""
-    units = {**CELL_MEASUREMENTS, **SLICE_MEASUREMENTS, **UE_MEASUREMENTS}
-    entry = units.get(name)
+    entry = _UNITS.get(name)
     return entry is not None and entry[0] in _INTEGER_UNITS
 
 
