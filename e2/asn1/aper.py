@@ -212,12 +212,6 @@ def _put_bits_frag(buf: bytearray, value: tuple[bytes, int]) -> tuple[int, int]:
         off += chunk
 
 
-def _put_count(buf: bytearray, count: int) -> None:
-    if count >= 16384:
-        raise EncodeError("SEQUENCE OF with more than 16383 items needs fragmentation (not implemented)")
-    _put_len(buf, count)
-
-
 def _put_sint(buf: bytearray, v: int) -> None:
     length = (v + (v < 0)).bit_length() // 8 + 1
     _put_len(buf, length)
@@ -750,8 +744,8 @@ class _Gen:
             self.emit(i + 1, f"{var}.append({x})")
 
         def unbounded(i: int) -> None:
-            self.align(i, p)
-            self.emit(i, "while True:")
+            self.emit(i, "while True:")          # 16K fragments: every length determinant is octet-aligned
+            self.align(i + 1, p)
             self.emit(i + 1, f"{ln} = {d}[{p} >> 3]")
             self.emit(i + 1, f"if {ln} < 128: {p} += 8; _more = False")
             self.emit(i + 1, f"else: {ln}, {p}, _more = _ld({d}, {p})")
@@ -1154,9 +1148,20 @@ class _Gen:
             self.enc(elem, x, i + 1, f"{where}[]", st)
 
         def outside(i: int) -> None:
-            self.ealign(i, st)
-            self.emit(i, f"_put_count({buf}, {ln})")
-            items(i)
+            # unconstrained count (X.691 20.6 -> 11.9.3.8): up to 16383 items after one length determinant,
+            # more in fragments of 16K..64K items, each fragment's determinant octet-aligned
+            off, cnt, x = self.tmp("o"), self.tmp("c"), self.tmp("x")
+            self.emit(i, f"{off} = 0")
+            self.emit(i, "while True:")
+            self.ealign(i + 1, st)
+            self.emit(i + 1, f"{cnt} = {ln} - {off}")
+            self.emit(i + 1, f"if {cnt} >= 16384: {cnt} = min({cnt} >> 14, 4) << 14; "
+                             f"{buf}.append(0xC0 | ({cnt} >> 14))")
+            self.emit(i + 1, f"else: _put_len({buf}, {cnt})")
+            self.emit(i + 1, f"for {x} in ({v} if {cnt} == {ln} else {v}[{off}:{off} + {cnt}]):")
+            self.enc(elem, x, i + 2, f"{where}[]", st)
+            self.emit(i + 1, f"{off} += {cnt}")
+            self.emit(i + 1, f"if {cnt} < 16384: break")
 
         ind = self.enc_size_ext(node, ln, ind, st, outside)
         if self.enc_len(ln, node, ind, st, where):

@@ -157,3 +157,19 @@ def test_fragmented_octet_string(rules, rules_path) -> None:
     assert len(enc) == 1 + 32768 + 2 + (len(data) - 32768)
     assert rules.decode("Blob", enc) == data
     assert load_codec([rules_path], engine="asn1tools").encode("Blob", data) == enc
+
+
+def test_fragmented_sequence_of(tmp_path) -> None:
+    # SEQUENCE OF BOOLEAN with 40000 items: fragment C2 (32768 items = 4096 octets), then an aligned length
+    # 7232 = 0x9C40 and 904 octets (X.691 20.6 / 11.9.3.8); 16384 items exactly end with a zero length
+    path = tmp_path / "frag.asn"
+    path.write_text("Frag DEFINITIONS AUTOMATIC TAGS ::= BEGIN Flags ::= SEQUENCE OF BOOLEAN END")
+    codec = load_codec([path])
+    flags = [i % 3 == 0 for i in range(40000)]
+    enc = codec.encode("Flags", flags)
+    assert enc[0] == 0xC2 and enc[1 + 4096:1 + 4096 + 2] == bytes.fromhex("9c40")
+    assert len(enc) == 1 + 4096 + 2 + 904
+    assert codec.decode("Flags", enc) == flags
+    exact = codec.encode("Flags", [True] * 16384)
+    assert exact[0] == 0xC1 and exact[-1] == 0x00 and len(exact) == 1 + 2048 + 1
+    assert codec.decode("Flags", exact) == [True] * 16384
