@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from e2 import ap
@@ -196,7 +197,8 @@ def ccc_control(ctx: RanContext, gnb: GnbSpec, model: ServiceModel, header: byte
         quotas = rrm_policy_requests(msg)
     except E2Error as exc:
         return _fail("control-message-invalid", str(exc))
-    stamp = f"{ctx.unix_time(float(ctx.sim.time_s[gnb.b])):.3f}"
+    stamp = datetime.fromtimestamp(ctx.unix_time(float(ctx.sim.time_s[gnb.b])), UTC).isoformat(
+        timespec="milliseconds")  # simulated time, ISO 8601
     outcomes, applied = [], 0
     for cell in msg.cells:
         accepted: list[AcceptedChange] = []

@@ -45,7 +45,10 @@ class NodeLink:
 
 
 class RicHarness:
-    def __init__(self) -> None:
+    def __init__(self, fail_setups: int = 0) -> None:
+        self.fail_setups = fail_setups  # answer this many E2 Setups with E2 Setup Failure (TimeToWait 1 s)
+        self.setup_failures_sent = 0
+        self.resets_answered = 0
         self.nodes: dict[int, NodeLink] = {}
         self.setups: list[int] = []  # gNB IDs in the order their E2 Setup completed
         self.server: Any = None
@@ -99,7 +102,10 @@ class RicHarness:
             return
         assert isinstance(event, MessageReceived)
         msg = event.message
-        if isinstance(msg, ap.E2SetupRequest):
+        if isinstance(msg, ap.E2SetupRequest) and self.setup_failures_sent < self.fail_setups:
+            self.setup_failures_sent += 1
+            await link.endpoint.send(link.conn.send_setup_failure(msg, ap.Cause("misc", "om-intervention"), "v1s"))
+        elif isinstance(msg, ap.E2SetupRequest):
             neg = link.conn.negotiate(msg)
             link.setup, link.models = msg, neg.models
             await link.endpoint.send(link.conn.send_setup_response(msg, neg))
@@ -109,6 +115,8 @@ class RicHarness:
             link.indications.append(msg)
         elif isinstance(msg, ap.ErrorIndication):
             link.errors.append(msg)
+        elif isinstance(msg, ap.ResetResponse):
+            self.resets_answered += 1
         elif hasattr(msg, "request_id"):
             fut = link.answers.pop(msg.request_id, None)
             if fut is not None and not fut.done():
@@ -162,11 +170,11 @@ SPEED = 20.0  # 1 s measurement period -> 50 ms of wall time
 
 
 def run_e2sim(body: Callable[[RicHarness, E2SimRunner], Awaitable[None]], *, speed: float = SPEED,
-              scenario: dict[str, Any] | None = None, timeout: float = 40.0) -> E2SimRunner:
+              scenario: dict[str, Any] | None = None, timeout: float = 40.0, fail_setups: int = 0) -> E2SimRunner:
     """Start the harness and e2sim, wait for every gNB's E2 Setup, run ``body``, stop both."""
 
     async def main() -> E2SimRunner:
-        ric = RicHarness()
+        ric = RicHarness(fail_setups)
         port = await ric.start()
         runner = E2SimRunner(scenario or SCENARIO, RunnerConfig(ric_port=port, transport="tcp", speed=speed,
                                                                 backoff_base_s=0.05, backoff_cap_s=0.3))

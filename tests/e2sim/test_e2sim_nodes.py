@@ -289,6 +289,28 @@ def test_association_recovers_after_ric_disconnect_and_restart() -> None:
     assert runner.stats.connects >= 6
 
 
+def test_setup_failure_time_to_wait_is_honoured_and_reset_clears_subscriptions() -> None:
+    res = {}
+
+    async def body(ric: RicHarness, runner: E2SimRunner) -> None:
+        link = ric.nodes[KEYSTONE]
+        _, kpm = link.function("kpm")
+        await ric.subscribe(KEYSTONE, kpm.encode(KpmEventTrigger(1000)), [_action(kpm, 1, ["RRU.PrbUsedDl"])])
+        await ric.wait_for(lambda: len(link.indications) >= 1)
+        await link.endpoint.send(link.conn.send_reset(ap.Cause("misc", "om-intervention"),
+                                                      asyncio.get_running_loop().time()))
+        await ric.wait_for(lambda: ric.resets_answered == 1)
+        n = len(link.indications)
+        await asyncio.sleep(0.3)  # 6 simulated seconds
+        res["after_reset"] = len(link.indications) - n
+
+    runner = run_e2sim(body, fail_setups=2)
+    counters = runner.counters()
+    assert counters["setup_failures"] == 2 and counters["setups"] == 2 and counters["resets"] == 1
+    assert runner.stats.connects == 4  # each refused gNB waited (TimeToWait 1 s) and connected again
+    assert res["after_reset"] == 0
+
+
 def test_garbage_flood_is_answered_with_error_indications_and_survived() -> None:
     rng = np.random.default_rng(int(os.environ.get("E2SIM_FUZZ_SEED", "5")))
     res = {}
