@@ -15,13 +15,14 @@ from ric.xapp.types import ControlOutcome, ControlStatus
 __all__ = ["CONTROL_REQUESTOR", "ControlRouter"]
 
 CONTROL_REQUESTOR = 2
+EARLY_TTL_S = 1.0  # an answer that arrives before its sender registered is kept this long, no longer
 
 
 class ControlRouter:
     def __init__(self, metrics: RicMetrics) -> None:
         self.metrics = metrics
         self._pending: dict[tuple[str, int], asyncio.Future[ControlOutcome]] = {}
-        self._early: dict[tuple[str, int], ControlOutcome] = {}
+        self._early: dict[tuple[str, int], tuple[float, ControlOutcome]] = {}
         self._m_outcome = {status: metrics.controls.labels(status.value) for status in ControlStatus}
 
     async def send(self, session: NodeSession, ran_function_id: int, header: bytes, message: bytes, *,
@@ -41,8 +42,8 @@ class ControlRouter:
                 key = (session.node_id, request.instance)
                 self._pending[key] = fut
                 early = self._early.pop(key, None)  # answered while our send was still flushing
-                if early is not None:
-                    fut.set_result(early)
+                if early is not None and time.monotonic() - early[0] < EARLY_TTL_S:
+                    fut.set_result(early[1])
                 timer = asyncio.get_running_loop().call_later(timeout_s, _expire, fut, session.node_id, timeout_s)
                 try:
                     out = await fut
@@ -61,8 +62,11 @@ class ControlRouter:
         out = ControlOutcome(ControlStatus.ACK if ok else ControlStatus.FAILURE, cause, outcome)
         fut = self._pending.get((node_id, request.instance))
         if fut is None:
+            now = time.monotonic()
+            if len(self._early) >= 1024:  # late answers to timed-out controls: drop the stale ones
+                self._early = {k: v for k, v in self._early.items() if now - v[0] < EARLY_TTL_S}
             if len(self._early) < 1024:
-                self._early[(node_id, request.instance)] = out
+                self._early[(node_id, request.instance)] = (now, out)
             return False
         if not fut.done():
             fut.set_result(out)

@@ -207,8 +207,10 @@ class E2Termination:
                 pdu = await endpoint.recv()
                 await assoc.handle(pdu)
         except TransportError as exc:
-            if "closed" not in str(exc):  # broken framing cannot be resynchronised: the association ends
+            if "frame" in str(exc):  # broken framing cannot be resynchronised: counted, the association ends
                 self.events.bad_pdu(assoc.node_id or peer, str(exc))
+            else:
+                log.info("E2 association %s ended: %s", assoc.node_id or peer, exc)
         except E2Error as exc:
             self.events.bad_pdu(assoc.node_id or peer, str(exc))
         finally:

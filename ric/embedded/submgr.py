@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +33,8 @@ __all__ = ["E2Subscription", "SubscriptionManager"]
 
 log = logging.getLogger("ric.submgr")
 
-SUBSCRIPTION_REQUESTOR = 1  # RIC requestor id of subscriptions (controls use another, see control.py)
+SUBSCRIPTION_REQUESTOR = 1
+EARLY_TTL_S = 1.0  # an answer that arrives before its request was registered is kept this long  # RIC requestor id of subscriptions (controls use another, see control.py)
 
 
 @dataclass
@@ -63,7 +65,7 @@ class SubscriptionManager:
         self._by_key: dict[tuple[Any, ...], E2Subscription] = {}
         self._by_request: dict[tuple[str, int], E2Subscription] = {}  # (node, instance) -> subscription
         self._by_member: dict[str, E2Subscription] = {}
-        self._early: dict[tuple[str, int], tuple[list[int], str | None]] = {}
+        self._early: dict[tuple[str, int], tuple[float, tuple[list[int], str | None]]] = {}
         self._member_ids = itertools.count(1)
 
     # -- xApp side ------------------------------------------------------------------------------------------
@@ -110,8 +112,8 @@ class SubscriptionManager:
             raise SubscriptionError(f"cannot send the subscription to {sub.node_id}: {exc}") from exc
         self._by_request[(sub.node_id, sub.request.instance)] = sub
         early = self._early.pop((sub.node_id, sub.request.instance), None)
-        if early is not None:
-            sub.waiter.set_result(early)
+        if early is not None and time.monotonic() - early[0] < EARLY_TTL_S:
+            sub.waiter.set_result(early[1])
         try:
             admitted, cause = await asyncio.wait_for(asyncio.shield(sub.waiter), self.timeout_s)
         except TimeoutError:
@@ -147,8 +149,11 @@ class SubscriptionManager:
     def answer(self, node_id: str, request: RequestId, admitted: list[int], cause: str | None) -> None:
         sub = self._by_request.get((node_id, request.instance))
         if sub is None:  # answered while our request was still flushing, or unknown
+            now = time.monotonic()
+            if len(self._early) >= 1024:
+                self._early = {k: v for k, v in self._early.items() if now - v[0] < EARLY_TTL_S}
             if len(self._early) < 1024:
-                self._early[(node_id, request.instance)] = (admitted, cause)
+                self._early[(node_id, request.instance)] = (now, (admitted, cause))
             return
         if sub.waiter is None or sub.waiter.done():
             log.info("late subscription answer %s from %s", request, node_id)

@@ -149,15 +149,16 @@ def test_subscribe_merge_route_control_and_leave(redis_server):
 
             # control: ack, failure, timeout; unknown node is an error, never an exception
             async def ack_next(ok: bool, cause: str | None = None) -> None:
-                n = len(s1.controls)
                 await until(lambda: len(s1.controls) > n)
                 ric.control_answer("gnb-a", s1.controls[-1][0], ok, cause, b"\x01" if ok else None)
 
+            n = len(s1.controls)
             task = asyncio.create_task(ack_next(True))
             out = await ra.ctx.control("gnb-a", ControlRequest("RC", b"\x10", b"\x20"))
             await task
             assert out.status is ControlStatus.ACK and out.outcome == b"\x01" and out.latency_s > 0
             assert s1.controls[-1][1:] == (3, b"\x10", b"\x20")
+            n = len(s1.controls)
             task = asyncio.create_task(ack_next(False, "radio-network: control-processing-overload"))
             out = await ra.ctx.control("gnb-a", ControlRequest("RC", b"\x10", b"\x20"))
             await task

@@ -167,3 +167,23 @@ def test_rnib_kept_across_a_redis_restart(redis_server):
                 await n.drop()
 
     asyncio.run(scenario())
+
+
+def test_broken_framing_ends_only_that_association(redis_server):
+    async def scenario() -> None:
+        async with _ric(redis_server.url) as ric:
+            good = HarnessNode(21, VENDOR_B, ric.e2_port)
+            await good.connect()
+            _, writer = await asyncio.open_connection("127.0.0.1", ric.e2_port)
+            writer.write(b"\xff\xff\xff\xff" + b"x" * 16)  # a 4 GiB frame length: the stream cannot resync
+            await writer.drain()
+            await until(lambda: sum(c._value.get() for c in ric.metrics.decode_errors._metrics.values()) == 1)
+            writer.close()
+            app = RecordingXApp()
+            rt = await ric.add_xapp(app)
+            await rt.ctx.subscribe(good.node_id, KpmReportSpec(("DRB.UEThpUl",), period_ms=50))
+            await until(lambda: len(app.of(good.node_id)) >= 3)
+            await rt.stop()
+            await good.drop()
+
+    asyncio.run(scenario())
