@@ -46,6 +46,11 @@ _LIST_ITEMS = {
     "E2nodeComponentConfigAddition-List": "E2nodeComponentConfigAddition-Item",
     "E2nodeComponentConfigAdditionAck-List": "E2nodeComponentConfigAdditionAck-Item",
     "RICactions-ToBeSetup-List": "RICaction-ToBeSetup-Item",
+    "E2nodeComponentConfigUpdate-List": "E2nodeComponentConfigUpdate-Item",
+    "E2nodeComponentConfigUpdateAck-List": "E2nodeComponentConfigUpdateAck-Item",
+    "E2nodeComponentConfigRemoval-List": "E2nodeComponentConfigRemoval-Item",
+    "E2nodeComponentConfigRemovalAck-List": "E2nodeComponentConfigRemovalAck-Item",
+    "E2nodeTNLassociationRemoval-List": "E2nodeTNLassociationRemoval-Item",
 }
 
 

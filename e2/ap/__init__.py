@@ -12,6 +12,7 @@ from e2.ap.ies import (
     Cause,
     ComponentConfig,
     ComponentConfigAck,
+    ComponentRef,
     GlobalE2NodeId,
     GlobalRicId,
     RanFunction,
@@ -21,10 +22,14 @@ from e2.ap.ies import (
     RicRequestId,
     SubscriptionDetails,
     SubsequentAction,
+    TnlAssociationRemoval,
 )
 from e2.ap.messages import (
     MESSAGE_TYPES,
     E2apMessage,
+    E2NodeConfigurationUpdate,
+    E2NodeConfigurationUpdateAcknowledge,
+    E2NodeConfigurationUpdateFailure,
     E2SetupFailure,
     E2SetupRequest,
     E2SetupResponse,
@@ -49,7 +54,9 @@ from e2.ap.messages import (
 
 __all__ = [
     "encode", "decode", "decode_raw", "RawPdu", "NrCgi", "Plmn", "bits_from_int", "int_from_bits", "nr_cell_identity",
-    "split_nr_cell_identity", "ActionNotAdmitted", "Cause", "ComponentConfig", "ComponentConfigAck",
+    "split_nr_cell_identity", "ActionNotAdmitted", "Cause", "ComponentConfig", "ComponentConfigAck", "ComponentRef",
+    "TnlAssociationRemoval", "E2NodeConfigurationUpdate", "E2NodeConfigurationUpdateAcknowledge",
+    "E2NodeConfigurationUpdateFailure",
     "GlobalE2NodeId", "GlobalRicId", "RanFunction", "RanFunctionRef", "RanFunctionRejection", "RicAction",
     "RicRequestId", "SubscriptionDetails", "SubsequentAction", "MESSAGE_TYPES", "E2apMessage", "E2SetupFailure",
     "E2SetupRequest", "E2SetupResponse", "ErrorIndication", "ResetRequest", "ResetResponse",

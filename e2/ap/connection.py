@@ -29,6 +29,7 @@ from e2.ap.ies import (
     Cause,
     ComponentConfig,
     ComponentConfigAck,
+    ComponentRef,
     GlobalE2NodeId,
     GlobalRicId,
     RanFunction,
@@ -229,7 +230,8 @@ class E2NodeConnection(_Connection):
 
     RECEIVES = (m.E2SetupResponse, m.E2SetupFailure, m.RicSubscriptionRequest, m.RicSubscriptionDeleteRequest,
                 m.RicControlRequest, m.ResetRequest, m.ResetResponse, m.ErrorIndication,
-                m.RicServiceUpdateAcknowledge, m.RicServiceUpdateFailure, m.RicServiceQuery)
+                m.RicServiceUpdateAcknowledge, m.RicServiceUpdateFailure, m.RicServiceQuery,
+                m.E2NodeConfigurationUpdateAcknowledge, m.E2NodeConfigurationUpdateFailure)
 
     def __init__(self, node_id: GlobalE2NodeId, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
         super().__init__(timeout_s)
@@ -300,6 +302,15 @@ class E2NodeConnection(_Connection):
         self._expect(("tx", tx), "RICserviceUpdate", now)
         return encode(m.RicServiceUpdate(tx, tuple(added) or None, tuple(modified) or None, tuple(deleted) or None))
 
+    def send_node_configuration_update(self, now: float, additions: Iterable[ComponentConfig] = (),
+                                       updates: Iterable[ComponentConfig] = (),
+                                       removals: Iterable[ComponentRef] = ()) -> bytes:
+        """E2 Node Configuration Update (8.3.5): report changed E2 node component configurations."""
+        tx = self._transaction_id()
+        self._expect(("tx", tx), "E2nodeConfigurationUpdate", now)
+        return encode(m.E2NodeConfigurationUpdate(tx, self.node_id, tuple(additions) or None,
+                                                  tuple(updates) or None, tuple(removals) or None))
+
     def _handle(self, msg: m.E2apMessage, now: float) -> list[Event]:
         common = self._handle_common(msg)
         if common is not None:
@@ -316,6 +327,10 @@ class E2NodeConnection(_Connection):
             self.global_ric_id = msg.global_ric_id
             self.accepted_functions = {f.id for f in msg.accepted or ()}
             return [E2SetupDone(msg)]
+        if isinstance(msg, (m.E2NodeConfigurationUpdateAcknowledge, m.E2NodeConfigurationUpdateFailure)):
+            if self._settle(("tx", msg.transaction_id), "E2nodeConfigurationUpdate") is None:
+                return self._unexpected(msg, f"E2 Node Configuration Update transaction {msg.transaction_id}")
+            return [MessageReceived(msg)]
         if isinstance(msg, (m.RicServiceUpdateAcknowledge, m.RicServiceUpdateFailure)):
             if self._settle(("tx", msg.transaction_id), "RICserviceUpdate") is None:
                 return self._unexpected(msg, f"RIC Service Update transaction {msg.transaction_id}")
@@ -339,7 +354,7 @@ class RicConnection(_Connection):
     RECEIVES = (m.E2SetupRequest, m.RicSubscriptionResponse, m.RicSubscriptionFailure,
                 m.RicSubscriptionDeleteResponse, m.RicSubscriptionDeleteFailure, m.RicIndication,
                 m.RicControlAcknowledge, m.RicControlFailure, m.ResetRequest, m.ResetResponse, m.ErrorIndication,
-                m.RicServiceUpdate)
+                m.RicServiceUpdate, m.E2NodeConfigurationUpdate)
 
     def __init__(self, ric_id: GlobalRicId, registry: Any = None, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
         super().__init__(timeout_s)
@@ -436,6 +451,14 @@ class RicConnection(_Connection):
         accepted = tuple(RanFunctionRef(f.id, f.revision) for f in (update.added or ()) + (update.modified or ()))
         return encode(m.RicServiceUpdateAcknowledge(update.transaction_id, accepted or None))
 
+    def send_node_configuration_update_ack(self, update: m.E2NodeConfigurationUpdate) -> bytes:
+        """Acknowledge every component of an E2 Node Configuration Update (real gNBs send one after setup)."""
+        def acks(items: Any) -> tuple[ComponentConfigAck, ...] | None:
+            return tuple(ComponentConfigAck(c.interface_type, c.component_id) for c in items) if items else None
+
+        return encode(m.E2NodeConfigurationUpdateAcknowledge(update.transaction_id, acks(update.additions),
+                                                             acks(update.updates), acks(update.removals)))
+
     def _check_function(self, ran_function_id: int) -> None:
         if not self.setup_done:
             raise ProtocolError("E2 Setup has not completed")
@@ -448,7 +471,7 @@ class RicConnection(_Connection):
             if isinstance(msg, m.ResetRequest):
                 self.subscriptions.clear()
             return common
-        if isinstance(msg, (m.E2SetupRequest, m.RicServiceUpdate)):
+        if isinstance(msg, (m.E2SetupRequest, m.RicServiceUpdate, m.E2NodeConfigurationUpdate)):
             return [MessageReceived(msg)]
         if isinstance(msg, m.RicIndication):
             if msg.request_id not in self.subscriptions:

@@ -17,7 +17,8 @@ from e2.errors import DecodeError, EncodeError
 
 __all__ = [
     "RicRequestId", "Cause", "GlobalE2NodeId", "GlobalRicId", "RanFunction", "RanFunctionRef",
-    "RanFunctionRejection", "ComponentConfig", "ComponentConfigAck", "SubsequentAction", "RicAction",
+    "RanFunctionRejection", "ComponentConfig", "ComponentConfigAck", "ComponentRef", "TnlAssociationRemoval",
+    "SubsequentAction", "RicAction",
     "SubscriptionDetails", "ActionNotAdmitted", "CONVERTERS",
 ]
 
@@ -119,6 +120,22 @@ class ComponentConfigAck:
     component_id: tuple[str, Any]
     outcome: str = "success"
     failure_cause: Cause | None = None
+
+
+@dataclass(frozen=True)
+class ComponentRef:
+    """An E2 node component (E2nodeComponentConfigRemoval item): interface type + component ID."""
+
+    interface_type: str
+    component_id: tuple[str, Any]
+
+
+@dataclass(frozen=True)
+class TnlAssociationRemoval:
+    """E2nodeTNLassociationRemoval item: the node's and the RIC's TNL information (TNLinformation values)."""
+
+    tnl_information: dict[str, Any]
+    tnl_information_ric: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -352,6 +369,19 @@ CONVERTERS: dict[str, Converter] = {
         51, "reject", "E2nodeComponentConfigAddition-Item", _cfg_to, _cfg_from),
     "E2nodeComponentConfigAdditionAck-List": _item_list(
         53, "reject", "E2nodeComponentConfigAdditionAck-Item", _cfgack_to, _cfgack_from),
+    "E2nodeComponentConfigUpdate-List": _item_list(34, "reject", "E2nodeComponentConfigUpdate-Item", _cfg_to, _cfg_from),
+    "E2nodeComponentConfigUpdateAck-List": _item_list(
+        36, "reject", "E2nodeComponentConfigUpdateAck-Item", _cfgack_to, _cfgack_from),
+    "E2nodeComponentConfigRemoval-List": _item_list(
+        55, "reject", "E2nodeComponentConfigRemoval-Item",
+        lambda v: {"e2nodeComponentInterfaceType": v.interface_type, "e2nodeComponentID": v.component_id},
+        lambda v: ComponentRef(v["e2nodeComponentInterfaceType"], v["e2nodeComponentID"])),
+    "E2nodeComponentConfigRemovalAck-List": _item_list(
+        57, "reject", "E2nodeComponentConfigRemovalAck-Item", _cfgack_to, _cfgack_from),
+    "E2nodeTNLassociationRemoval-List": _item_list(
+        59, "reject", "E2nodeTNLassociationRemoval-Item",
+        lambda v: {"tnlInformation": v.tnl_information, "tnlInformationRIC": v.tnl_information_ric},
+        lambda v: TnlAssociationRemoval(v["tnlInformation"], v["tnlInformationRIC"])),
 }
 
 

@@ -16,6 +16,7 @@ from e2.ap.ies import (
     Cause,
     ComponentConfig,
     ComponentConfigAck,
+    ComponentRef,
     GlobalE2NodeId,
     GlobalRicId,
     RanFunction,
@@ -23,6 +24,7 @@ from e2.ap.ies import (
     RanFunctionRejection,
     RicRequestId,
     SubscriptionDetails,
+    TnlAssociationRemoval,
 )
 
 INITIATING, SUCCESSFUL, UNSUCCESSFUL = "initiatingMessage", "successfulOutcome", "unsuccessfulOutcome"
@@ -39,6 +41,7 @@ PROCEDURES: dict[int, tuple[str, str]] = {
     7: ("id-RICserviceUpdate", "reject"),
     8: ("id-RICsubscription", "reject"),
     9: ("id-RICsubscriptionDelete", "reject"),
+    10: ("id-E2nodeConfigurationUpdate", "reject"),
 }
 
 # IE ids (E2AP-Constants) -> name, for messages and the CLI
@@ -52,9 +55,14 @@ IE_NAMES: dict[int, str] = {
     21: "id-RICcontrolAckRequest", 22: "id-RICcontrolHeader", 23: "id-RICcontrolMessage",
     25: "id-RICindicationHeader", 26: "id-RICindicationMessage", 27: "id-RICindicationSN",
     28: "id-RICindicationType", 29: "id-RICrequestID", 30: "id-RICsubscriptionDetails", 31: "id-TimeToWait",
-    32: "id-RICcontrolOutcome", 48: "id-TNLinformation", 49: "id-TransactionID",
+    32: "id-RICcontrolOutcome", 33: "id-E2nodeComponentConfigUpdate", 34: "id-E2nodeComponentConfigUpdate-Item",
+    35: "id-E2nodeComponentConfigUpdateAck", 36: "id-E2nodeComponentConfigUpdateAck-Item",
+    48: "id-TNLinformation", 49: "id-TransactionID",
     50: "id-E2nodeComponentConfigAddition", 51: "id-E2nodeComponentConfigAddition-Item",
     52: "id-E2nodeComponentConfigAdditionAck", 53: "id-E2nodeComponentConfigAdditionAck-Item",
+    54: "id-E2nodeComponentConfigRemoval", 55: "id-E2nodeComponentConfigRemoval-Item",
+    56: "id-E2nodeComponentConfigRemovalAck", 57: "id-E2nodeComponentConfigRemovalAck-Item",
+    58: "id-E2nodeTNLassociationRemoval", 59: "id-E2nodeTNLassociationRemoval-Item",
     62: "id-RICsubscriptionStartTime", 63: "id-RICsubscriptionEndTime",
 }
 
@@ -333,12 +341,53 @@ class RicServiceQuery(E2apMessage):
     IES = _ies(_TXID, (9, "reject", "RANfunctionsID-List", OPT, "accepted"))
 
 
+# -- E2 Node Configuration Update (9.1.2.11-13) -----------------------------------------------------------------
+@dataclass(frozen=True)
+class E2NodeConfigurationUpdate(E2apMessage):
+    transaction_id: int
+    global_e2_node_id: GlobalE2NodeId | None = None
+    additions: tuple[ComponentConfig, ...] | None = None
+    updates: tuple[ComponentConfig, ...] | None = None
+    removals: tuple[ComponentRef, ...] | None = None
+    tnl_removals: tuple[TnlAssociationRemoval, ...] | None = None
+    PROCEDURE, KIND, ASN1_TYPE = 10, INITIATING, "E2nodeConfigurationUpdate"
+    IES = _ies(_TXID, (3, "reject", "GlobalE2node-ID", OPT, "global_e2_node_id"),
+               (50, "reject", "E2nodeComponentConfigAddition-List", OPT, "additions"),
+               (33, "reject", "E2nodeComponentConfigUpdate-List", OPT, "updates"),
+               (54, "reject", "E2nodeComponentConfigRemoval-List", OPT, "removals"),
+               (58, "reject", "E2nodeTNLassociationRemoval-List", OPT, "tnl_removals"))
+
+
+@dataclass(frozen=True)
+class E2NodeConfigurationUpdateAcknowledge(E2apMessage):
+    transaction_id: int
+    addition_acks: tuple[ComponentConfigAck, ...] | None = None
+    update_acks: tuple[ComponentConfigAck, ...] | None = None
+    removal_acks: tuple[ComponentConfigAck, ...] | None = None
+    PROCEDURE, KIND, ASN1_TYPE = 10, SUCCESSFUL, "E2nodeConfigurationUpdateAcknowledge"
+    IES = _ies(_TXID, (52, "reject", "E2nodeComponentConfigAdditionAck-List", OPT, "addition_acks"),
+               (35, "reject", "E2nodeComponentConfigUpdateAck-List", OPT, "update_acks"),
+               (56, "reject", "E2nodeComponentConfigRemovalAck-List", OPT, "removal_acks"))
+
+
+@dataclass(frozen=True)
+class E2NodeConfigurationUpdateFailure(E2apMessage):
+    transaction_id: int
+    cause: Cause
+    time_to_wait: str | None = None
+    criticality_diagnostics: dict[str, Any] | None = None
+    PROCEDURE, KIND, ASN1_TYPE = 10, UNSUCCESSFUL, "E2nodeConfigurationUpdateFailure"
+    IES = _ies(_TXID, (1, "ignore", "Cause", M, "cause"), (31, "ignore", "TimeToWait", OPT, "time_to_wait"),
+               _CRITDIAG)
+
+
 MESSAGE_TYPES: tuple[type[E2apMessage], ...] = (
     RicSubscriptionRequest, RicSubscriptionResponse, RicSubscriptionFailure,
     RicSubscriptionDeleteRequest, RicSubscriptionDeleteResponse, RicSubscriptionDeleteFailure,
     RicIndication, RicControlRequest, RicControlAcknowledge, RicControlFailure, ErrorIndication,
     E2SetupRequest, E2SetupResponse, E2SetupFailure, ResetRequest, ResetResponse,
     RicServiceUpdate, RicServiceUpdateAcknowledge, RicServiceUpdateFailure, RicServiceQuery,
+    E2NodeConfigurationUpdate, E2NodeConfigurationUpdateAcknowledge, E2NodeConfigurationUpdateFailure,
 )
 
 # (procedure code, PDU alternative) -> message class

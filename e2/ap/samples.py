@@ -13,6 +13,7 @@ from e2.ap.ies import (
     Cause,
     ComponentConfig,
     ComponentConfigAck,
+    ComponentRef,
     GlobalE2NodeId,
     GlobalRicId,
     RanFunction,
@@ -22,6 +23,7 @@ from e2.ap.ies import (
     RicRequestId,
     SubscriptionDetails,
     SubsequentAction,
+    TnlAssociationRemoval,
 )
 
 __all__ = ["SAMPLES", "sample_messages"]
@@ -82,8 +84,14 @@ SAMPLES: tuple[m.E2apMessage, ...] = (
     m.RicServiceUpdateAcknowledge(4, (RanFunctionRef(5, 1),)),
     m.RicServiceUpdateFailure(4, Cause("ricService", "excessive-functions"), "v1s"),
     m.RicServiceQuery(2, (RanFunctionRef(5, 1),)),
+    m.E2NodeConfigurationUpdate(5, NODE, (CFG,), (CFG,), (ComponentRef("f1", CFG.component_id),),
+                                (TnlAssociationRemoval({"tnlAddress": (b"\x7f\x00\x00\x01", 32)},
+                                                       {"tnlAddress": (b"\x0a\x00\x00\x01", 32),
+                                                        "tnlPort": (b"\x8e\x45", 16)}),)),
+    m.E2NodeConfigurationUpdateAcknowledge(5, (ACK,), (ACK,), (ComponentConfigAck(
+        "f1", CFG.component_id, "failure", Cause("e2Node", "e2node-component-unknown")),)),
+    m.E2NodeConfigurationUpdateFailure(5, Cause("misc", "unspecified"), "v5s"),
 )
-
 
 
 def sample_messages() -> tuple[m.E2apMessage, ...]:

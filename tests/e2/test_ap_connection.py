@@ -149,3 +149,15 @@ def test_reset_clears_subscriptions(pair) -> None:
     (done,) = ric.receive(node.send_reset_response(reset.message.transaction_id), 1.0)
     assert isinstance(done.message, m.ResetResponse)
     assert ric.subscriptions == {rid: 2}   # the RIC clears on a Reset it receives; its own reset is app policy
+
+
+def test_node_configuration_update_is_acknowledged(pair) -> None:
+    node, ric, registry = pair
+    _setup(node, ric, registry)
+    cfg = ap.ComponentConfig("ng", ("e2nodeComponentInterfaceTypeNG", {"amf-name": "amf1"}), b"q", b"r")
+    (ev,) = ric.receive(node.send_node_configuration_update(5.0, additions=[cfg]), 5.0)
+    assert isinstance(ev.message, m.E2NodeConfigurationUpdate) and ev.message.additions == (cfg,)
+    (ack,) = node.receive(ric.send_node_configuration_update_ack(ev.message), 5.1)
+    assert isinstance(ack.message, m.E2NodeConfigurationUpdateAcknowledge)
+    assert ack.message.addition_acks == (ap.ComponentConfigAck("ng", cfg.component_id),)
+    assert node.pending == {}
