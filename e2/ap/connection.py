@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from e2.ap import messages as m
-from e2.ap.codec import decode, encode
+from e2.ap.codec import decode, decode_raw, encode
 from e2.ap.ies import (
     ActionNotAdmitted,
     Cause,
@@ -170,7 +170,14 @@ class _Connection:
         try:
             msg = decode(pdu)
         except E2Error as exc:
-            reply = encode(m.ErrorIndication(cause=Cause("protocol", "transfer-syntax-error")))
+            # E2AP clause 10: a procedure we do not know is an abstract syntax error; bytes that do not even
+            # decode as an E2AP-PDU envelope are a transfer syntax error.
+            try:
+                known = decode_raw(pdu).message_type is not None
+                value = "transfer-syntax-error" if known else "abstract-syntax-error-reject"
+            except E2Error:
+                value = "transfer-syntax-error"
+            reply = encode(m.ErrorIndication(cause=Cause("protocol", value)))
             return [PduRejected(f"undecodable E2AP PDU: {exc}", exc, reply)]
         if not isinstance(msg, self.RECEIVES):
             exc = ProtocolError(f"{type(msg).__name__} is not sent to this side of E2")

@@ -161,3 +161,15 @@ def test_node_configuration_update_is_acknowledged(pair) -> None:
     assert isinstance(ack.message, m.E2NodeConfigurationUpdateAcknowledge)
     assert ack.message.addition_acks == (ap.ComponentConfigAck("ng", cfg.component_id),)
     assert node.pending == {}
+
+
+def test_unknown_procedure_gets_an_abstract_syntax_error(pair) -> None:
+    from e2.ap.codec import codec
+
+    node, ric, registry = pair
+    c = codec()
+    body = c.encode("ErrorIndication", {"protocolIEs": [{"id": 49, "criticality": "reject", "value": b"\x00\x01"}]})
+    pdu = c.encode("E2AP-PDU", ("initiatingMessage", {"procedureCode": 16, "criticality": "reject", "value": body}))
+    (ev,) = ric.receive(pdu, 0.0)
+    assert isinstance(ev, PduRejected)
+    assert ap.decode(ev.reply).cause == ap.Cause("protocol", "abstract-syntax-error-reject")
