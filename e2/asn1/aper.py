@@ -1,10 +1,10 @@
 """Fast aligned-PER (X.691 ALIGNED variant) engine: specialised Python code generated per ASN.1 type.
 
-Why: asn1tools interprets a type tree bit by bit (about 1,300 KPM indications/s); the RIC needs >= 10,000 full
-RIC Indication decodes/s on one core. For every named type this module writes one straight-line decode and one
+Why: asn1tools interprets a type tree bit by bit (about 2,000 RIC Indication + KPM decodes/s here); the RIC
+needs >= 10,000 per core (benchmarks/e2_codec.py measures both). For every named type this module writes one straight-line decode and one
 encode function (constraints, bit widths and alignments folded into constants), compiles them once per process
-with ``exec`` and keeps them. Named primitive types are inlined; SEQUENCE / CHOICE / SEQUENCE OF types get their
-own functions (so recursive types work).
+with ``exec`` and keeps them. Named primitive types and small non-recursive constructed types are inlined; the
+others get their own functions (so recursive types work).
 
 Decoder state is ``(d, p)``: the input bytes padded with zero octets and the bit position. Reads never check
 bounds one by one: reading past the real end only sees the padding, and the position (which only grows) is
