@@ -35,6 +35,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sdl-file", help="data file of the embedded Redis (kept across runs)")
     parser.add_argument("--link", help="accept xApp processes on tcp://HOST:PORT or unix:///PATH")
     parser.add_argument("--connect", metavar="LINK", help="run --xapp in this process, attached to the RIC at LINK")
+    parser.add_argument("--xapp-http-port", type=int, default=None,
+                        help="with --connect: serve the xApps' /metrics and health on this port")
     parser.add_argument("--xapp", action="append", default=[], metavar="MODULE:CLASS", help="xApp to run (repeat)")
     parser.add_argument("--log-level", default="INFO")
     parser.add_argument("--plain-logs", action="store_true", help="human-readable logs instead of JSON lines")
@@ -81,6 +83,8 @@ async def _serve(args: argparse.Namespace) -> None:
 async def _connect(args: argparse.Namespace) -> None:
     from prometheus_client import CollectorRegistry
 
+    from ric.obs.health import Health
+    from ric.obs.http import HttpServer, obs_router
     from ric.obs.metrics import XAppMetrics
     from ric.oran.main import load_xapp
     from ric.sdl import Sdl, SdlConfig
@@ -89,17 +93,30 @@ async def _connect(args: argparse.Namespace) -> None:
 
     stop = _stop_event()
     sdl = Sdl(SdlConfig(url=args.redis_url)) if args.redis_url else None
-    metrics = XAppMetrics(CollectorRegistry())
+    registry = CollectorRegistry()
+    metrics = XAppMetrics(registry)
+    health = Health()
+    http = None
+    if args.xapp_http_port is not None:
+        from fastapi import FastAPI
+
+        app = FastAPI(title="ranpilot xApps")
+        app.include_router(obs_router(registry, health))
+        http = HttpServer(app, args.http_host, args.xapp_http_port)
+        await http.start()
     runtimes = []
     for spec in args.xapp:
         xapp = load_xapp(spec)
         host = RemoteHost(args.connect)
         rt = XAppRuntime(xapp, host, metrics=metrics, sdl_namespace=sdl.namespace(xapp.name) if sdl else None)
         await rt.start()
+        health.add_check(xapp.name, rt.healthy)
         runtimes.append((rt, host))
     closed = [asyncio.create_task(h.closed.wait()) for _, h in runtimes]
     await asyncio.wait([asyncio.create_task(stop.wait()), *closed], return_when=asyncio.FIRST_COMPLETED)
     for rt, _ in runtimes:
         await rt.stop()
+    if http is not None:
+        await http.stop()
     if sdl is not None:
         sdl.close()

@@ -31,7 +31,7 @@ def _wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 30) -> 
 
 
 def test_ranpilot_ric_with_a_separate_xapp_process(tmp_path: Path):
-    e2_port, http_port = free_port(), free_port()
+    e2_port, http_port, xapp_port = free_port(), free_port(), free_port()
     sock = tmp_path / "ric.sock"
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}
     env.pop("REDIS_URL", None)
@@ -44,7 +44,8 @@ def test_ranpilot_ric_with_a_separate_xapp_process(tmp_path: Path):
         base = f"http://127.0.0.1:{http_port}"
         _wait_http(base + "/ric/v1/health/ready", ric)
         xapp = subprocess.Popen([sys.executable, "-c", CLI, "ric", "--connect", f"unix://{sock}",
-                                 "--xapp", "ric_demo_xapp:SubscribeAll"], env=env,
+                                 "--xapp", "ric_demo_xapp:SubscribeAll", "--http-host", "127.0.0.1",
+                                 "--xapp-http-port", str(xapp_port)], env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
         async def node_session() -> None:
@@ -63,6 +64,11 @@ def test_ranpilot_ric_with_a_separate_xapp_process(tmp_path: Path):
             assert xapps == [{"name": "suball", "healthy": True, "subscriptions": 1, "policy_types": []}]
             metrics = httpx.get(base + "/metrics").text
             assert "ranpilot_ric_e2_nodes_connected 1.0" in metrics
+            # the xApp process serves its own metrics and health
+            xm = httpx.get(f"http://127.0.0.1:{xapp_port}/ric/v1/metrics").text
+            assert 'ranpilot_xapp_active_subscriptions{xapp="suball"} 1.0' in xm
+            assert 'ranpilot_xapp_indications_total{xapp="suball"}' in xm
+            assert httpx.get(f"http://127.0.0.1:{xapp_port}/ric/v1/health/ready").json()["ready"] is True
             await node.drop()
 
         asyncio.run(node_session())
