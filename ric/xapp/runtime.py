@@ -77,8 +77,13 @@ class XAppRuntime:
 
     @property
     def sdl_namespace(self) -> Namespace:
+        """The xApp's SDL namespace: the one given, else the host's SDL (e.g. the embedded RIC's Redis that a
+        remote xApp learns over the link)."""
         if self._sdl is None:
-            raise RuntimeError(f"xApp {self.name} has no SDL configured")
+            provide = getattr(self.host, "sdl_namespace", None)
+            self._sdl = provide(self.name) if provide is not None else None
+        if self._sdl is None:
+            raise RuntimeError(f"xApp {self.name} has no SDL (its host offers none)")
         return self._sdl
 
     # -- lifecycle -----------------------------------------------------------------------------------------

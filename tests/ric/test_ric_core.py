@@ -274,6 +274,8 @@ def test_remote_xapp_over_the_local_link(redis_server):
                              sdl_namespace=None)
             await rt.start()
             assert [n.node_id for n in rt.ctx.nodes()] == ["gnb-a"]
+            rt.ctx.sdl.set("seen", "1")  # the RIC's Redis, reached through the URL it announced on the link
+            assert ric.sdl.namespace("remote").get("seen") == b"1"
             t = asyncio.create_task(answer_after(s1, ric, 1))
             sub = await rt.ctx.subscribe("gnb-a", SPEC)
             await t
