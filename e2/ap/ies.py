@@ -195,9 +195,6 @@ def _req_from(v: Any, c: Any) -> RicRequestId:
     return RicRequestId(v["ricRequestorID"], v["ricInstanceID"])
 
 
-_NODE_ALT = {"gNB": "gNB", "en-gNB": "en-gNB", "ng-eNB": "ng-eNB", "eNB": "eNB"}
-
-
 def _node_to(v: GlobalE2NodeId, c: Any) -> Any:
     plmn = v.plmn.encode()
     if v.node_type == "gNB":

@@ -12,6 +12,10 @@ require). Values follow the asn1tools conventions, so that any engine behind thi
 Every failure of the underlying runtime is re-raised as :class:`e2.errors.DecodeError` /
 :class:`e2.errors.EncodeError` carrying the type path where it happened, so a malformed PDU from the network
 can never surface as an arbitrary exception.
+
+Engines: ``"fast"`` (default, :mod:`e2.asn1.aper`: code generated per type) and ``"asn1tools"`` (the reference
+interpreter, used as the oracle of the property tests). asn1tools is always the ASN.1 parser; its output is
+cached on disk as a plain literal (see :func:`set_cache_dir`), so warm starts do not import it at all.
 """
 
 from __future__ import annotations

@@ -224,13 +224,6 @@ def _put_uint(buf: bytearray, v: int) -> None:
     buf += v.to_bytes(length, "big")
 
 
-def _nsn_bits(v: int) -> tuple[int, int]:
-    """Normally small number < 64 as (value, 7 bits); larger ones are not needed by E2 modules."""
-    if not 0 <= v < 64:
-        raise EncodeError("normally small number >= 64 not implemented")
-    return v, 7
-
-
 def _finish(buf: bytearray, a: int, n: int) -> bytes:
     if n:
         _align(buf, a, n)
@@ -891,6 +884,8 @@ class _Gen:
             idx = self.const({name: i for i, name in enumerate(node.names)})
             x = self.tmp("x")
             if node.ext:
+                if len(node.ext_names) > 64:
+                    raise SchemaError(f"{where}: more than 64 ENUMERATED extension items")
                 adds = self.const({name: i for i, name in enumerate(node.ext_names)})
                 self.emit(ind, f"{x} = {idx}.get({v})")
                 self.emit(ind, f"if {x} is None:")
@@ -1180,6 +1175,8 @@ class _Gen:
                 self.put("0", 1, ind + 1, st)
             self.enc_cwn(str(k), 0, n - 1, ind + 1, st, where)
             self.enc(m.node, cv, ind + 1, f"{where}.{m.name}", st)
+        if len(node.additions or []) > 64:
+            raise SchemaError(f"{where}: more than 64 CHOICE extension alternatives (normally small index >= 64)")
         for k, add in enumerate(node.additions or []):
             assert isinstance(add, Member)
             self.emit(ind, f"elif {c} == {add.name!r}:")

@@ -7,7 +7,9 @@ extension members), with value references resolved across imports. The APER code
 
 Only PER-visible constraints matter (X.691 clause 9.3): single-value and value-range constraints on INTEGER, SIZE
 on strings and SEQUENCE OF; a constraint with several ranges is reduced to its bounding range, as X.691 9.3.18
-effectively does for the ranges used by the O-RAN modules.
+effectively does for the ranges used by the O-RAN modules. Named bits of a BIT STRING are not used by any E2
+module and are ignored (no trailing-zero trimming). Constructs E2 does not use (SET, permitted-alphabet
+constraints, information object class fields) raise :class:`SchemaError` when a codec is built.
 """
 
 from __future__ import annotations
