@@ -621,6 +621,11 @@ class _Gen:
                          f"raise _dec_err({where!r}, 'character outside the {node.kind} alphabet')")
 
         def unbounded(i: int) -> None:
+            if direct and b == 8:      # octet characters: fragments (>= 16K) reassembled like an OCTET STRING
+                self.emit(i, f"{var}, {p} = _octets({d}, {p}); {var} = {var}.decode('latin-1')")
+                self.emit(i, f"if not {ok}.issuperset({var}): "
+                             f"raise _dec_err({where!r}, 'character outside the {node.kind} alphabet')")
+                return
             self.align(i, p)
             cnt = self.tmp("n")
             self.emit(i, f"{cnt}, {p}, _more = _ld({d}, {p})")
@@ -1042,6 +1047,9 @@ class _Gen:
 
         def unbounded(i: int) -> None:
             self.ealign(i, st)
+            if direct and b == 8:
+                self.emit(i, f"_put_octets({buf}, {v}.encode('latin-1'))")
+                return
             self.emit(i, f"if {ln} >= 16384: raise _enc_err({where!r}, 'character string too long')")
             self.emit(i, f"_put_len({buf}, {ln})")
             aligned_chars(i)

@@ -173,3 +173,11 @@ def test_fragmented_sequence_of(tmp_path) -> None:
     exact = codec.encode("Flags", [True] * 16384)
     assert exact[0] == 0xC1 and exact[-1] == 0x00 and len(exact) == 1 + 2048 + 1
     assert codec.decode("Flags", exact) == [True] * 16384
+
+
+def test_fragmented_character_string(rules, rules_path) -> None:
+    text = "ranpilot " * 3000                      # 27000 characters: one 16K fragment + 10616
+    enc = rules.encode("Label", text)
+    assert enc[0] == 0xC1 and enc[1 + 16384:1 + 16384 + 2] == (0x8000 | 10616).to_bytes(2, "big")
+    assert rules.decode("Label", enc) == text
+    assert load_codec([rules_path], engine="asn1tools").decode("Label", enc) == text
