@@ -6,7 +6,6 @@
 """
 
 from e2.ap.codec import RawPdu, decode, decode_raw, encode
-from e2.ap.identity import NrCgi, Plmn, bits_from_int, int_from_bits, nr_cell_identity, split_nr_cell_identity
 from e2.ap.ies import (
     ActionNotAdmitted,
     Cause,
@@ -51,9 +50,10 @@ from e2.ap.messages import (
     RicSubscriptionRequest,
     RicSubscriptionResponse,
 )
+from e2.identity import Plmn, bits_to_int, int_to_bits, nr_cell_identity, split_nr_cell_identity
 
 __all__ = [
-    "encode", "decode", "decode_raw", "RawPdu", "NrCgi", "Plmn", "bits_from_int", "int_from_bits", "nr_cell_identity",
+    "encode", "decode", "decode_raw", "RawPdu", "Plmn", "bits_to_int", "int_to_bits", "nr_cell_identity",
     "split_nr_cell_identity", "ActionNotAdmitted", "Cause", "ComponentConfig", "ComponentConfigAck", "ComponentRef",
     "TnlAssociationRemoval", "E2NodeConfigurationUpdate", "E2NodeConfigurationUpdateAcknowledge",
     "E2NodeConfigurationUpdateFailure",

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from e2.ap.identity import Plmn, bits_from_int, int_from_bits
 from e2.errors import DecodeError, EncodeError
+from e2.identity import Plmn, bits_to_int, int_to_bits
 
 __all__ = [
     "RicRequestId", "Cause", "GlobalE2NodeId", "GlobalRicId", "RanFunction", "RanFunctionRef",
@@ -196,29 +196,29 @@ def _req_from(v: Any, c: Any) -> RicRequestId:
 
 
 def _node_to(v: GlobalE2NodeId, c: Any) -> Any:
-    plmn = v.plmn.encode()
+    plmn = v.plmn.to_bytes()
     if v.node_type == "gNB":
         body: dict[str, Any] = {"global-gNB-ID": {"plmn-id": plmn,
-                                                 "gnb-id": ("gnb-ID", bits_from_int(v.node_id, v.node_id_bits))}}
+                                                 "gnb-id": ("gnb-ID", int_to_bits(v.node_id, v.node_id_bits))}}
         if v.cu_up_id is not None:
             body["gNB-CU-UP-ID"] = v.cu_up_id
         if v.du_id is not None:
             body["gNB-DU-ID"] = v.du_id
     elif v.node_type == "en-gNB":
         body = {"global-en-gNB-ID": {"pLMN-Identity": plmn,
-                                     "gNB-ID": ("gNB-ID", bits_from_int(v.node_id, v.node_id_bits))}}
+                                     "gNB-ID": ("gNB-ID", int_to_bits(v.node_id, v.node_id_bits))}}
         if v.cu_up_id is not None:
             body["en-gNB-CU-UP-ID"] = v.cu_up_id
         if v.du_id is not None:
             body["en-gNB-DU-ID"] = v.du_id
     elif v.node_type == "ng-eNB":
         kind = v.id_kind or "enb-ID-macro"
-        body = {"global-ng-eNB-ID": {"plmn-id": plmn, "enb-id": (kind, bits_from_int(v.node_id, v.node_id_bits))}}
+        body = {"global-ng-eNB-ID": {"plmn-id": plmn, "enb-id": (kind, int_to_bits(v.node_id, v.node_id_bits))}}
         if v.du_id is not None:
             body["ngENB-DU-ID"] = v.du_id
     elif v.node_type == "eNB":
         kind = v.id_kind or "macro-eNB-ID"
-        body = {"global-eNB-ID": {"pLMN-Identity": plmn, "eNB-ID": (kind, bits_from_int(v.node_id, v.node_id_bits))}}
+        body = {"global-eNB-ID": {"pLMN-Identity": plmn, "eNB-ID": (kind, int_to_bits(v.node_id, v.node_id_bits))}}
     else:
         raise EncodeError(f"unknown E2 node type {v.node_type!r}", where="GlobalE2node-ID")
     return (v.node_type, body)
@@ -229,31 +229,31 @@ def _node_from(v: Any, c: Any) -> GlobalE2NodeId:
     if alt == "gNB":
         g = body["global-gNB-ID"]
         bits = g["gnb-id"][1]
-        return GlobalE2NodeId(Plmn.decode(g["plmn-id"]), int_from_bits(bits), bits[1], "gNB",
+        return GlobalE2NodeId(Plmn.from_bytes(g["plmn-id"]), bits_to_int(bits), bits[1], "gNB",
                               body.get("gNB-CU-UP-ID"), body.get("gNB-DU-ID"))
     if alt == "en-gNB":
         g = body["global-en-gNB-ID"]
         bits = g["gNB-ID"][1]
-        return GlobalE2NodeId(Plmn.decode(g["pLMN-Identity"]), int_from_bits(bits), bits[1], "en-gNB",
+        return GlobalE2NodeId(Plmn.from_bytes(g["pLMN-Identity"]), bits_to_int(bits), bits[1], "en-gNB",
                               body.get("en-gNB-CU-UP-ID"), body.get("en-gNB-DU-ID"))
     if alt == "ng-eNB":
         g = body["global-ng-eNB-ID"]
         kind, bits = g["enb-id"]
-        return GlobalE2NodeId(Plmn.decode(g["plmn-id"]), int_from_bits(bits), bits[1], "ng-eNB",
+        return GlobalE2NodeId(Plmn.from_bytes(g["plmn-id"]), bits_to_int(bits), bits[1], "ng-eNB",
                               None, body.get("ngENB-DU-ID"), kind)
     if alt == "eNB":
         g = body["global-eNB-ID"]
         kind, bits = g["eNB-ID"]
-        return GlobalE2NodeId(Plmn.decode(g["pLMN-Identity"]), int_from_bits(bits), bits[1], "eNB", id_kind=kind)
+        return GlobalE2NodeId(Plmn.from_bytes(g["pLMN-Identity"]), bits_to_int(bits), bits[1], "eNB", id_kind=kind)
     raise DecodeError(f"unknown GlobalE2node-ID alternative {alt!r}", where="GlobalE2node-ID")
 
 
 def _ric_to(v: GlobalRicId, c: Any) -> Any:
-    return {"pLMN-Identity": v.plmn.encode(), "ric-ID": bits_from_int(v.ric_id, 20)}
+    return {"pLMN-Identity": v.plmn.to_bytes(), "ric-ID": int_to_bits(v.ric_id, 20)}
 
 
 def _ric_from(v: Any, c: Any) -> GlobalRicId:
-    return GlobalRicId(Plmn.decode(v["pLMN-Identity"]), int_from_bits(v["ric-ID"]))
+    return GlobalRicId(Plmn.from_bytes(v["pLMN-Identity"]), bits_to_int(v["ric-ID"]))
 
 
 def _item_list(item_id: int, criticality: str, item_type: str,

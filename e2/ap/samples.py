@@ -7,7 +7,6 @@ E2 node identity field and list IEs, so that a codec change that breaks any of t
 from __future__ import annotations
 
 from e2.ap import messages as m
-from e2.ap.identity import Plmn
 from e2.ap.ies import (
     ActionNotAdmitted,
     Cause,
@@ -25,6 +24,7 @@ from e2.ap.ies import (
     SubsequentAction,
     TnlAssociationRemoval,
 )
+from e2.identity import Plmn
 
 __all__ = ["SAMPLES", "sample_messages"]
 

@@ -1,8 +1,7 @@
 """Typed forms of the E2SM common IEs (O-RAN.WG3.E2SM-v03.00 clause 6.2) shared by KPM and RC.
 
-Each type converts to and from the raw asn1tools value (``to_raw`` / ``from_raw``). ``from_raw`` is lenient (a
-PLMN with non-BCD nibbles still decodes, shown as hex digits) because it runs on bytes from the network;
-constructors of values we *send* are checked by the ASN.1 encoder, which is strict.
+Each type converts to and from the raw asn1tools value (``to_raw`` / ``from_raw``). PLMN identity and the BIT
+STRING helpers live in :mod:`e2.identity` (shared with E2AP) and are re-exported here.
 """
 
 from __future__ import annotations
@@ -11,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from e2.errors import ValidationError
+from e2.identity import Plmn, bits_to_int, int_to_bits
 
 __all__ = [
     "Cgi",
@@ -31,51 +31,6 @@ __all__ = [
     "int_to_bits",
     "ue_id_from_raw",
 ]
-
-
-def bits_to_int(value: tuple[bytes, int]) -> int:
-    """An asn1tools BIT STRING ``(bytes, nbits)`` (first bit = most significant) as an unsigned integer."""
-    data, nbits = value
-    if nbits == 0:
-        return 0
-    return int.from_bytes(data, "big") >> (len(data) * 8 - nbits)
-
-
-def int_to_bits(number: int, nbits: int) -> tuple[bytes, int]:
-    """Inverse of :func:`bits_to_int`: ``number`` as a BIT STRING of exactly ``nbits`` bits."""
-    if number < 0 or number >= 1 << nbits:
-        raise ValueError(f"{number} does not fit in {nbits} bits")
-    nbytes = (nbits + 7) // 8
-    return ((number << (nbytes * 8 - nbits)).to_bytes(nbytes, "big"), nbits)
-
-
-@dataclass(frozen=True)
-class Plmn:
-    """PLMN identity (3GPP TS 38.413 9.3.3.5): MCC and MNC as digit strings, BCD-coded in 3 octets."""
-
-    mcc: str
-    mnc: str
-
-    def to_bytes(self) -> bytes:
-        """The 3-octet TBCD encoding; a 2-digit MNC is filled with the 0xF nibble."""
-        mcc, mnc = self.mcc, self.mnc
-        if len(mcc) != 3 or len(mnc) not in (2, 3) or not (mcc + mnc).isdigit():
-            raise ValueError(f"PLMN needs a 3-digit MCC and a 2/3-digit MNC, got {mcc!r}/{mnc!r}")
-        d = [int(c) for c in mcc]
-        m = [int(c) for c in mnc]
-        third = m[2] if len(m) == 3 else 0xF
-        return bytes([(d[1] << 4) | d[0], (third << 4) | d[2], (m[1] << 4) | m[0]])
-
-    @classmethod
-    def from_bytes(cls, data: bytes) -> Plmn:
-        """Lenient decode of the TBCD octets (non-decimal nibbles appear as hex digits)."""
-        nib = [f"{(b & 0xF):x}" + f"{(b >> 4):x}" for b in data[:3].ljust(3, b"\0")]
-        mcc = nib[0] + nib[1][0]
-        mnc = nib[2] + ("" if nib[1][1] == "f" else nib[1][1])
-        return cls(mcc, mnc)
-
-    def __str__(self) -> str:
-        return f"{self.mcc}-{self.mnc}"
 
 
 @dataclass(frozen=True)
