@@ -112,6 +112,9 @@ async def _connect(args: argparse.Namespace) -> None:
         await rt.start()
         health.add_check(xapp.name, rt.healthy)
         runtimes.append((rt, host))
+    from ric.heap import freeze_startup_heap
+
+    freeze_startup_heap()
     closed = [asyncio.create_task(h.closed.wait()) for _, h in runtimes]
     await asyncio.wait([asyncio.create_task(stop.wait()), *closed], return_when=asyncio.FIRST_COMPLETED)
     for rt, _ in runtimes:

@@ -29,6 +29,7 @@ from ric.embedded.rnib import RNib
 from ric.embedded.session import NodeSession, RequestId
 from ric.embedded.submgr import SubscriptionManager
 from ric.errors import SdlUnavailable, SubscriptionError
+from ric.heap import freeze_startup_heap
 from ric.obs.health import Health
 from ric.obs.http import HttpServer, obs_router
 from ric.obs.metrics import RicMetrics, XAppMetrics
@@ -66,6 +67,7 @@ class RicConfig:
     control_timeout_s: float = 1.0
     rnib_sync_s: float = 1.0
     a1_delivery_timeout_s: float = 2.0
+    freeze_heap: bool = True  # gc.freeze() the start-up heap (see ric.heap): full collections stay short
 
 
 class EmbeddedRic:
@@ -124,6 +126,8 @@ class EmbeddedRic:
             self.link = LinkServer(self, self.config.link)
             await self.link.start()
         self._sync_task = asyncio.create_task(self._rnib_sync_loop(), name="rnib-sync")
+        if self.config.freeze_heap:
+            freeze_startup_heap()
         log.info("embedded RIC up", extra={"e2_port": self.e2_port, "http": self.http.url,
                                            "transport": self.termination.transport, "sdl": self.sdl.where})
 

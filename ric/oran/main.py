@@ -18,6 +18,7 @@ import sys
 
 from prometheus_client import CollectorRegistry
 
+from ric.heap import freeze_startup_heap
 from ric.obs.health import Health
 from ric.obs.http import HttpServer
 from ric.obs.logs import configure_logging
@@ -64,6 +65,7 @@ async def run(xapp: XApp, env: dict[str, str]) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     await runtime.start()
+    freeze_startup_heap()
     await stop.wait()
     await runtime.stop()
     await http.stop()
