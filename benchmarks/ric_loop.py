@@ -250,7 +250,9 @@ async def main(a: Args) -> int:
     import logging
 
     logging.basicConfig(level=logging.ERROR)  # overload warnings (late acks) would flood the table
-    print(f"ric_loop: {a.nodes} nodes x {a.cells} cells, {a.seconds:.0f} s per run; "
+    from ric.loop import loop_name
+
+    print(f"ric_loop: {a.nodes} nodes x {a.cells} cells, {a.seconds:.0f} s per run, {loop_name()} event loop; "
           "latency = indication sent -> control received, at the node")
     print(f"{'run':<22} {'ind/s':>8} {'sent':>8} {'received':>9} {'lost':>6} {'p50 ms':>8} {'p99 ms':>8} "
           f"{'max ms':>8}")
@@ -290,9 +292,11 @@ def _parse() -> tuple[argparse.Namespace, Args]:
 
 
 if __name__ == "__main__":
+    from ric.loop import run
+
     ns, args = _parse()
     if ns.node_process:
-        result = asyncio.run(run_nodes(ns.port, ns.nodes, ns.cells, ns.period_ms, ns.seconds, ns.node_process))
+        result = run(run_nodes(ns.port, ns.nodes, ns.cells, ns.period_ms, ns.seconds, ns.node_process))
         print(json.dumps(result))
         sys.exit(0)
-    sys.exit(asyncio.run(main(args)))
+    sys.exit(run(main(args)))

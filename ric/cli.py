@@ -47,8 +47,10 @@ def main(args: argparse.Namespace) -> int:
     if args.connect and not args.xapp:
         log.error("--connect needs at least one --xapp")
         return 2
+    from ric.loop import run
+
     try:
-        asyncio.run(_connect(args) if args.connect else _serve(args))
+        run(_connect(args) if args.connect else _serve(args))
     except KeyboardInterrupt:
         pass
     return 0

@@ -78,7 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--log-level", default=os.environ.get("LOG_LEVEL", "INFO"))
     args = parser.parse_args(argv)
     configure_logging(args.log_level)
-    asyncio.run(run(load_xapp(args.xapp), dict(os.environ)))
+    from ric.loop import run as run_loop
+
+    run_loop(run(load_xapp(args.xapp), dict(os.environ)))
     return 0
 
 
