@@ -65,7 +65,7 @@ class RicConfig:
     sdl: SdlConfig = field(default_factory=SdlConfig)
     subscription_timeout_s: float = 5.0
     control_timeout_s: float = 1.0
-    rnib_sync_s: float = 1.0
+    rnib_sync_s: float = 0.25  # R-NIB changes reach Redis within this (written off the event loop)
     a1_delivery_timeout_s: float = 2.0
     freeze_heap: bool = True  # gc.freeze() the start-up heap (see ric.heap): full collections stay short
 

@@ -1,10 +1,12 @@
 """R-NIB: the RAN network information base (E2 nodes, their cells and RAN functions with versions) in Redis.
 
 The RIC's own view (what its E2 associations tell it) is authoritative; Redis holds a copy other components and
-xApps can read (namespace ``rnib``, ``node:{id}`` -> JSON). Why the copy is re-written rather than trusted: a
-Redis that restarts without persistence comes back empty, so a marker key (``epoch``) tells the RIC whether its
-copy is still there; :meth:`RNib.sync` (run periodically) rewrites everything when the marker is gone or a
-previous write failed. Writes that fail while Redis is down are counted and retried, never dropped silently.
+xApps can read (namespace ``rnib``, ``node:{id}`` -> JSON). Changes are written by :meth:`RNib.sync`, which the
+RIC runs periodically in a worker thread - never in the event loop, where a burst of node set-ups or newly seen
+cells would otherwise stall indication handling. Why the copy is re-written rather than trusted: a Redis that
+restarts without persistence comes back empty, so a marker key (``epoch``) tells the RIC whether its copy is
+still there; when it is gone, or a write failed, everything is rewritten. Writes that fail while Redis is down are
+counted and retried, never dropped silently.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class RNib:
         self._nodes: dict[str, NodeInfo] = {}
         self._epoch = uuid.uuid4().hex
         self._dirty = True
+        self._pending: set[str] = set()
 
     def load(self) -> int:
         """Read nodes a previous RIC run left in Redis (all marked disconnected until they set up again)."""
@@ -47,8 +50,9 @@ class RNib:
         return len(self._nodes)
 
     def put(self, node: NodeInfo) -> None:
+        """Record a node (memory now, Redis at the next :meth:`sync`)."""
         self._nodes[node.node_id] = node
-        self._write(node)
+        self._pending.add(node.node_id)
 
     def set_connected(self, node_id: str, connected: bool) -> NodeInfo | None:
         node = self._nodes.get(node_id)
@@ -67,21 +71,16 @@ class RNib:
     def connected(self) -> list[NodeInfo]:
         return [n for n in self._nodes.values() if n.connected]
 
-    def _write(self, node: NodeInfo) -> None:
-        try:
-            self.ns.set_json(f"node:{node.node_id}", node.to_json())
-        except SdlUnavailable as exc:
-            self._dirty = True
-            if self.metrics is not None:
-                self.metrics.rnib_sync_errors.inc()
-            log.warning("R-NIB write of %s deferred: %s", node.node_id, exc)
-
     def sync(self) -> bool:
         """Rewrite the whole R-NIB when Redis lost it or a write failed; True when Redis now matches."""
+        pending, self._pending = self._pending, set()
         try:
             if not self._dirty and self.ns.get("epoch") == self._epoch.encode():
+                nodes = [self._nodes[n] for n in pending if n in self._nodes]
+                if nodes:
+                    self.ns.set_many({f"node:{n.node_id}": _json(n) for n in nodes})
                 return True
-            items = {f"node:{n.node_id}": _json(n) for n in self._nodes.values()}
+            items = {f"node:{n.node_id}": _json(n) for n in list(self._nodes.values())}
             items["epoch"] = self._epoch
             self.ns.set_many(items)
             self._dirty = False
