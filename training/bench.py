@@ -79,6 +79,15 @@ def resolve_scenario(scenario: str) -> str:
     return str(REPO / scenario) if (REPO / scenario).exists() else scenario
 
 
+def ue_violations(sla_violation: np.ndarray, serving: np.ndarray, ue_slice: np.ndarray) -> np.ndarray:
+    """(B, U) bool: the UE's serving cell missed the SLA of the UE's slice, or the UE has no serving cell (a
+    sleeping cell's drop, a radio link failure). The mean is ``sla_violation_rate``; cell-level shares would let
+    a policy hide violations by emptying the cells that report them. ``sla_violation`` (B, C, K)."""
+    B = serving.shape[0]
+    flag = sla_violation[np.arange(B)[:, None], np.maximum(serving, 0), ue_slice[None, :]]
+    return np.where(serving >= 0, flag, True)
+
+
 def run_episode(task: str, scenario: str, seeds: list[int], policy: CellPolicy,
                 steps: int | None = None, name: str | None = None) -> list[RunResult]:
     """One episode of ``policy`` on ``scenario`` for every seed (batched); one RunResult per seed."""
@@ -114,9 +123,7 @@ def run_episode(task: str, scenario: str, seeds: list[int], policy: CellPolicy,
         # UE-weighted: a UE-period violates when its serving cell missed the UE's slice SLA, or when the UE
         # has no serving cell (dropped by a sleeping cell, radio link failure): switching cells off can't
         # hide violations by emptying the cells that would report them.
-        serving = meas.ue["E2SIM.ServingCell"].astype(np.int64)
-        flag = info["sla_violation"][np.arange(B)[:, None], np.maximum(serving, 0), sim.ue_slice[None, :]]
-        ue_viol = np.where(serving >= 0, flag, True)  # (B, U)
+        ue_viol = ue_violations(info["sla_violation"], meas.ue["E2SIM.ServingCell"].astype(np.int64), sim.ue_slice)
         for k in range(K):
             in_k = sim.ue_slice == k
             s_viol[:, k] += ue_viol[:, in_k].sum(1)

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import yaml
+from stable_baselines3.common.vec_env import VecEnvWrapper
 
 from training.bench import (
     HELD_OUT_SCENARIO,
@@ -26,6 +27,7 @@ from training.bench import (
     baseline_params,
     resolve_scenario,
     run_episode,
+    ue_violations,
 )
 from training.report import RunResult
 
@@ -57,8 +59,11 @@ class TrainConfig:
     gae_lambda: float = 0.9
     ent_coef: float = 0.0
     clip_range: float = 0.2
+    target_kl: float | None = None  # PPO: stop an update's epochs early past this KL (stabilises)
     log_std_init: float = -0.5
     norm_reward: bool = True
+    ue_sla_weight: float = 0.0  # extra reward: -w * share of the cell's home UEs in SLA violation or unserved
+    action_bias_init: float | None = None  # initial mean action (e.g. -1 = every cell active for energy)
     run_dir: str = "runs"
     model_dir: str = "models"
 
@@ -93,10 +98,46 @@ def make_env(cfg: TrainConfig):
 
     from e2sim.envs.sb3 import PerCellVecEnv
 
-    env = PerCellVecEnv(cfg.task, resolve_scenario(cfg.scenario), num_instances=cfg.num_instances, seed=cfg.train_seed_base,
-                        reward_weights=cfg.reward_weights or None, episode_decisions=cfg.episode_decisions)
+    env = PerCellVecEnv(cfg.task, resolve_scenario(cfg.scenario), num_instances=cfg.num_instances,
+                        seed=cfg.train_seed_base, reward_weights=cfg.reward_weights or None,
+                        episode_decisions=cfg.episode_decisions)
     env.seed(cfg.train_seed_base)
-    return VecNormalize(env, norm_obs=True, norm_reward=cfg.norm_reward, clip_obs=10.0, gamma=cfg.gamma)
+    venv = UeSlaReward(env, cfg.ue_sla_weight) if cfg.ue_sla_weight > 0 else env
+    return VecNormalize(venv, norm_obs=True, norm_reward=cfg.norm_reward, clip_obs=10.0, gamma=cfg.gamma)
+
+
+class UeSlaReward(VecEnvWrapper):
+    """Adds ``-weight * (share of the neighbourhood's home UEs in SLA violation)`` to every cell's reward.
+
+    A UE's home cell is the one that would serve it best with every cell on air (RSRP, simulator geometry); a
+    cell's neighbourhood is itself and its neighbours. So a cell that sleeps pays for the UEs it pushes into
+    violation or out of coverage, and for the load it pushes onto its neighbours - which the env's per-cell SLA
+    term cannot see (UEs without a serving cell report nothing). This is the benchmark's SLA metric,
+    attributed per cell. Reads the simulator's RSRP table (training only; an xApp never needs it).
+    """
+
+    def __init__(self, venv, weight: float) -> None:
+        super().__init__(venv)
+        self.weight = weight
+
+    def reset(self):
+        return self.venv.reset()
+
+    def step_wait(self):
+        obs, rewards, dones, infos = self.venv.step_wait()
+        core = self.venv.core
+        sim, C = core.sim, core.num_cells
+        viol = np.stack([infos[b * C]["instance_kpis"]["sla_violation"] for b in range(core.batch)])
+        bad = ue_violations(viol, sim.measurements().ue["E2SIM.ServingCell"].astype(np.int64), sim.ue_slice)
+        home = sim._rsrp_raw().argmax(-1)  # (B, U)
+        idx = home + C * np.arange(core.batch)[:, None]
+        n_bad = np.bincount(idx.ravel(), weights=bad.ravel(), minlength=core.batch * C)
+        n_all = np.bincount(idx.ravel(), minlength=core.batch * C)
+        hood = (sim.neighbours | np.eye(C, dtype=bool)).astype(np.float64)  # (C, C) self + neighbours
+        n_bad = n_bad.reshape(core.batch, C) @ hood.T
+        n_all = n_all.reshape(core.batch, C) @ hood.T
+        share = (n_bad / np.maximum(n_all, 1)).reshape(-1)
+        return obs, rewards - (self.weight * share).astype(np.float32), dones, infos
 
 
 def make_model(cfg: TrainConfig, env: Any, tensorboard_log: str | None):
@@ -105,9 +146,17 @@ def make_model(cfg: TrainConfig, env: Any, tensorboard_log: str | None):
     common = {"seed": cfg.seed, "device": "cpu", "verbose": 0, "tensorboard_log": tensorboard_log,
               "learning_rate": cfg.learning_rate, "gamma": cfg.gamma}
     if cfg.algo == "ppo":
-        return PPO("MlpPolicy", env, n_steps=cfg.n_steps, batch_size=cfg.batch_size, n_epochs=cfg.n_epochs,
-                   gae_lambda=cfg.gae_lambda, ent_coef=cfg.ent_coef, clip_range=cfg.clip_range,
-                   policy_kwargs={"net_arch": list(cfg.net_arch), "log_std_init": cfg.log_std_init}, **common)
+        model = PPO("MlpPolicy", env, n_steps=cfg.n_steps, batch_size=cfg.batch_size, n_epochs=cfg.n_epochs,
+                    gae_lambda=cfg.gae_lambda, ent_coef=cfg.ent_coef, clip_range=cfg.clip_range,
+                    target_kl=cfg.target_kl,
+                    policy_kwargs={"net_arch": list(cfg.net_arch), "log_std_init": cfg.log_std_init}, **common)
+        if cfg.action_bias_init is not None:
+            import torch
+
+            with torch.no_grad():  # start from a sensible prior (e.g. all cells active), not the box centre
+                model.policy.action_net.weight.mul_(0.01)
+                model.policy.action_net.bias.fill_(cfg.action_bias_init)
+        return model
     if cfg.algo == "sac":
         return SAC("MlpPolicy", env, batch_size=cfg.batch_size, buffer_size=200_000, learning_starts=2_000,
                    train_freq=1, gradient_steps=1, policy_kwargs={"net_arch": list(cfg.net_arch)}, **common)

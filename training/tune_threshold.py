@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     data = data or {}
     data.setdefault("energy", {})["threshold"] = {
         "params": best[0],
-        "tuned_by": "python -m training.tune_threshold " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "tuned_by": " ".join(["python -m training.tune_threshold", *(argv if argv is not None else sys.argv[1:])]),
         "objective": f"min energy s.t. SLA violation rate <= always_on + {SLA_MARGIN:g} on scenario "
                      f"{args.scenario} seeds {seeds} (training scenario, not the benchmark's)",
         "result": {"energy_kwh": round(best[1]["energy_kwh"], 5),
