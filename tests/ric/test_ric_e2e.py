@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 from ric_e2node import VENDOR_A, VENDOR_B, HarnessNode
 
+from e2 import ap
 from e2.sm.common import Plmn, Snssai
 from e2.sm.rc import SliceQuota, slice_prb_quota_control
 from ric.embedded.ric import EmbeddedRic, RicConfig
@@ -184,6 +185,49 @@ def test_broken_framing_ends_only_that_association(redis_server):
             await rt.ctx.subscribe(good.node_id, KpmReportSpec(("DRB.UEThpUl",), period_ms=50))
             await until(lambda: len(app.of(good.node_id)) >= 3)
             await rt.stop()
+            await good.drop()
+
+    asyncio.run(scenario())
+
+
+def test_mutated_pdus_never_break_the_ric(redis_server):
+    """500 bit-flipped / truncated copies of real E2AP PDUs from one node: each is handled or counted and
+    answered; the RIC, that node's association and another node keep working."""
+    import random
+
+    from e2.sm import default_registry
+
+    async def scenario() -> None:
+        async with _ric(redis_server.url) as ric:
+            app = RecordingXApp()
+            rt = await ric.add_xapp(app)
+            noisy, good = HarnessNode(31, VENDOR_A, ric.e2_port), HarnessNode(32, VENDOR_B, ric.e2_port)
+            await noisy.connect()
+            await good.connect()
+            await until(lambda: len(ric.sessions) == 2)
+            await rt.ctx.subscribe(good.node_id, KpmReportSpec(("DRB.UEThpDl",), period_ms=50))
+            kpm = default_registry().lookup("kpm", "3.00")
+            from e2.sm.kpm import KpmIndicationHeader
+
+            seeds = [ap.encode(ap.RicIndication(ap.RicRequestId(1, 1), 2, 1, "report",
+                                                kpm.encode(KpmIndicationHeader(collect_start_time=1.0)), b"\x00" * 20)),
+                     ap.encode(ap.RicControlAcknowledge(ap.RicRequestId(2, 7), 3, outcome=b"x")),
+                     ap.encode(ap.RicSubscriptionResponse(ap.RicRequestId(1, 9), 2, (1,)))]
+            rng = random.Random(7)
+            for i in range(500):
+                pdu = bytearray(rng.choice(seeds))
+                if i % 3 == 0:
+                    pdu = pdu[: rng.randrange(1, len(pdu))]
+                for _ in range(rng.randint(1, 4)):
+                    pdu[rng.randrange(len(pdu))] ^= 1 << rng.randrange(8)
+                await noisy.send_bytes(bytes(pdu))
+            before = len(app.of(good.node_id))
+            await until(lambda: len(app.of(good.node_id)) >= before + 5)
+            assert ric.sessions.get(noisy.node_id) is not None  # the noisy node's association survived
+            errors = ric.metrics.decode_errors.labels(noisy.node_id)._value.get()
+            assert errors > 100 and len(noisy.error_indications) > 100
+            await rt.stop()
+            await noisy.drop()
             await good.drop()
 
     asyncio.run(scenario())
