@@ -18,7 +18,7 @@ from typing import Any
 from e2 import ap
 from e2.errors import E2Error
 from e2.sm import PayloadKind, default_registry
-from e2.sm.ccc.controls import ran_function_definition
+from e2.sm.ccc.controls import accept_all, ran_function_definition
 from e2.sm.common import RanFunctionName
 from e2.sm.kpm import (
     EventTriggerStyle,
@@ -192,6 +192,8 @@ class HarnessNode:
             sub.sent += 1
 
     async def _control(self, req: ap.RicControlRequest) -> None:
+        if req.ran_function_id == self.vendor.ccc_function_id:
+            return await self._ccc_control(req)
         try:
             header = self.rc.decode(PayloadKind.CONTROL_HEADER, req.header)
             message = self.rc.decode(PayloadKind.CONTROL_MESSAGE, req.message)
@@ -206,3 +208,17 @@ class HarnessNode:
                                            ap.Cause("ricRequest", "control-message-invalid")))
         elif req.ack_request != "noAck":
             await self.send(ap.RicControlAcknowledge(req.request_id, req.ran_function_id, outcome=b"applied"))
+
+    async def _ccc_control(self, req: ap.RicControlRequest) -> None:
+        """E2SM-CCC cell configuration control: every change applied, outcome format 2 in the ack."""
+        ccc = default_registry().lookup("ccc")
+        try:
+            ccc.decode(PayloadKind.CONTROL_HEADER, req.header)
+            message = ccc.decode(PayloadKind.CONTROL_MESSAGE, req.message)
+        except E2Error:
+            await self.send(ap.RicControlFailure(req.request_id, req.ran_function_id,
+                                                 ap.Cause("ricRequest", "control-message-invalid")))
+            return
+        self.controls.append(("ccc", message))
+        await self.send(ap.RicControlAcknowledge(req.request_id, req.ran_function_id,
+                                                 outcome=ccc.encode(accept_all(message))))

@@ -10,8 +10,11 @@ import httpx
 from ric_e2node import VENDOR_A, VENDOR_B, HarnessNode
 
 from e2 import ap
+from e2.sm import PayloadKind, default_registry
+from e2.sm.ccc.controls import switch_cell_control
 from e2.sm.common import Plmn, Snssai
 from e2.sm.rc import SliceQuota, slice_prb_quota_control
+from ric.e2glue import cell_from_text
 from ric.embedded.ric import EmbeddedRic, RicConfig
 from ric.sdl import Sdl, SdlConfig
 from ric.xapp import ControlRequest, ControlStatus, KpmReportSpec, NodeEvent, NodeInfo, XApp
@@ -107,6 +110,17 @@ def test_two_vendors_subscribe_control_a1_garbage_and_reconnect(redis_server):
             out = await rt.ctx.control(a.node_id, ControlRequest("RC", bad_h, bad_m))
             assert out.status is ControlStatus.FAILURE and "control-message-invalid" in out.cause
 
+            # E2SM-CCC (JSON) cell switch-off to vendor A, which offers CCC; vendor B does not
+            cell = cell_from_text(a.cell(2))
+            ccc_h, ccc_m = switch_cell_control(cell, on=False)
+            out = await rt.ctx.control(a.node_id, ControlRequest("CCC", ccc_h, ccc_m))
+            assert out.status is ControlStatus.ACK, out
+            outcome = default_registry().lookup("ccc").decode(PayloadKind.CONTROL_OUTCOME, out.outcome)
+            assert outcome.all_accepted and outcome.cells[0].cell == cell
+            assert a.controls[-1][0] == "ccc"
+            out = await rt.ctx.control(b.node_id, ControlRequest("CCC", ccc_h, ccc_m))
+            assert out.status is ControlStatus.ERROR and "CCC" in out.cause
+
             # A1 policy delivered to the xApp registered for its type
             async with httpx.AsyncClient(base_url=ric.http.url) as c:
                 await c.put("/a1-p/policytypes/20008", json={"name": "sla", "description": "", "create_schema": {
@@ -194,8 +208,6 @@ def test_mutated_pdus_never_break_the_ric(redis_server):
     """500 bit-flipped / truncated copies of real E2AP PDUs from one node: each is handled or counted and
     answered; the RIC, that node's association and another node keep working."""
     import random
-
-    from e2.sm import default_registry
 
     async def scenario() -> None:
         async with _ric(redis_server.url) as ric:
