@@ -24,6 +24,9 @@ class XAppMetrics:
                                    ["xapp"], registry=registry)
         self.decode_errors = Counter("ranpilot_xapp_decode_errors", "indications whose E2SM payload did not decode",
                                      ["xapp"], registry=registry)
+        self.dropped = Counter("ranpilot_xapp_indications_dropped",
+                               "indications dropped because the xApp (or its link) was too far behind",
+                               ["xapp"], registry=registry)
         self.controls = Counter("ranpilot_xapp_controls", "control requests by outcome (ack, failure, timeout, error)",
                                 ["xapp", "outcome"], registry=registry)
         self.control_latency = Histogram("ranpilot_xapp_control_latency_seconds",

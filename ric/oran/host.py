@@ -227,7 +227,7 @@ class OranHost:
         fut = self._waiting.get(resp.subscription_id)
         if fut is not None and not fut.done():
             fut.set_result(resp)
-        else:
+        elif len(self._early) < 1024:  # the notification may overtake submgr's POST reply; bounded
             self._early[resp.subscription_id] = resp
 
     async def refresh_nodes(self) -> None:

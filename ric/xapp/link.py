@@ -53,6 +53,7 @@ __all__ = ["LinkServer", "RemoteHost", "read_frame", "write_frame"]
 log = logging.getLogger("ric.link")
 
 MAX_FRAME = 16 * 1024 * 1024
+MAX_BACKLOG = 64 * 1024 * 1024  # bytes queued to one slow xApp process before its indications are dropped
 _LEN = struct.Struct(">I")
 
 
@@ -115,7 +116,12 @@ class _LinkedXApp:
             write_frame(self.writer, obj)
 
     def deliver_indication(self, ind: Indication) -> bool:
-        self.server.ric.xapp_metrics.indications.labels(self.name).inc()
+        metrics = self.server.ric.xapp_metrics
+        metrics.indications.labels(self.name).inc()
+        transport = self.writer.transport
+        if transport is not None and transport.get_write_buffer_size() > MAX_BACKLOG:
+            metrics.dropped.labels(self.name).inc()  # the xApp process is not reading: never grow unbounded
+            return False
         self.send({"op": "indication", "node": ind.node_id, "sub": ind.subscription_id,
                    "fn": ind.ran_function_id, "action": ind.action_id, "seq": ind.sequence,
                    "header": ind.header.hex(), "message": ind.message.hex(), "rows": _rows_out(ind.rows),

@@ -166,6 +166,7 @@ class XAppRuntime:
             return True
         except asyncio.QueueFull:
             self.dropped += 1
+            self.metrics.dropped.labels(self.name).inc()
             return False
 
     async def _on_indication(self, ind: Indication) -> None:
