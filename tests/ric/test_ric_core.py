@@ -302,3 +302,35 @@ def test_remote_xapp_over_the_local_link(redis_server):
             assert "remote" not in ric.runtimes
 
     asyncio.run(scenario())
+
+
+def test_a_failing_xapp_hook_is_counted_and_the_xapp_carries_on(redis_server):
+    class Flaky(Recorder):
+        async def on_indication(self, ctx, ind):
+            self.indications.append(ind)
+            if len(self.indications) == 1:
+                raise ValueError("bug in the xApp")
+
+        async def on_a1_policy(self, ctx, policy):
+            raise RuntimeError("cannot enforce")
+
+    async def scenario() -> None:
+        async with EmbeddedRic(_config(redis_server.url), termination=MemTermination) as ric:
+            x = Flaky("flaky")
+            rt = await ric.add_xapp(x)
+            s1 = MemSession("gnb-a")
+            ric.node_setup(s1, NODE)
+            t = asyncio.create_task(answer_after(s1, ric, 1))
+            await rt.ctx.subscribe("gnb-a", SPEC)
+            await t
+            req, _, plan = s1.subs[0]
+            h, m = indication("3.00", plan.actions[0].definition, 1_700_000_000, {})
+            for seq in range(3):
+                ric.indication("gnb-a", req, 2, 1, seq, h, m, 0.0)
+            await until(lambda: len(x.indications) == 3)
+            assert ric.xapp_metrics.callback_errors.labels("flaky", "indication")._value.get() == 1
+            assert await ric.deliver_policy(A1Policy(20008, "p", A1Operation.CREATE, {})) is False
+            assert ric.xapp_metrics.callback_errors.labels("flaky", "policy")._value.get() == 1
+            assert rt.healthy()
+
+    asyncio.run(scenario())
