@@ -110,7 +110,7 @@ async def answer_after(session: MemSession, ric: EmbeddedRic, n: int, cause: str
 
 def _config(url: str, **kw) -> RicConfig:
     return RicConfig(e2_port=0, http_port=0, sdl=SdlConfig(url=url), subscription_timeout_s=2,
-                     control_timeout_s=0.3, rnib_sync_s=0.05, **kw)
+                     control_timeout_s=0.3, rnib_sync_s=0.05, freeze_heap=False, **kw)
 
 
 def test_subscribe_merge_route_control_and_leave(redis_server):

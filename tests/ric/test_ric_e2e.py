@@ -53,7 +53,8 @@ async def until(cond, timeout: float = 5.0) -> None:
 
 def _ric(url: str) -> EmbeddedRic:
     return EmbeddedRic(RicConfig(e2_port=0, http_port=0, transport="tcp", sdl=SdlConfig(url=url),
-                                 subscription_timeout_s=3, control_timeout_s=1, rnib_sync_s=0.05))
+                                 subscription_timeout_s=3, control_timeout_s=1, rnib_sync_s=0.05,
+                                 freeze_heap=False))  # the test process is shared: no gc.freeze there
 
 
 QUOTA = SliceQuota(Plmn("001", "01"), Snssai(1, 1), 20, 60, 10)
