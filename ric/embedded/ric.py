@@ -137,6 +137,8 @@ class EmbeddedRic:
                 await runtime.stop()
         if self._sync_task is not None:
             self._sync_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sync_task
         for task in list(self._tasks):
             task.cancel()
         if self.link is not None:
