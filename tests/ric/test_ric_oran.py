@@ -281,3 +281,76 @@ def test_real_rmr_port_needs_ricxappframe():
     with pytest.raises(RuntimeError, match="ricxappframe"):
         RicXappFramePort(loop)
     loop.close()
+
+
+def _fake_platform(state: dict[str, Any]) -> FastAPI:
+    """appmgr + e2mgr REST, as far as the host uses them."""
+    app = FastAPI()
+
+    @app.post("/ric/v1/register")
+    async def register(request: Request) -> JSONResponse:
+        state["registered"].append(await request.json())
+        return JSONResponse({}, status_code=201)
+
+    @app.post("/ric/v1/deregister")
+    async def deregister(request: Request) -> JSONResponse:
+        state["deregistered"].append(await request.json())
+        return JSONResponse({}, status_code=204)
+
+    @app.get("/v1/nodeb/states")
+    async def states() -> list[dict[str, Any]]:
+        return [{"inventoryName": n, "globalNbId": {"plmnId": "00f110", "nbId": "1"}, "connectionStatus": s}
+                for n, s in state["nodes"].items()]
+
+    @app.get("/v1/nodeb/{name}")
+    async def nodeb(name: str) -> dict[str, Any]:
+        return {"ranName": name, "gnb": {
+            "ranFunctions": [{"ranFunctionId": 2, "ranFunctionOid": KPM3.oid, "ranFunctionRevision": 1}],
+            "servedNrCells": [{"servedNrCellInformation": {"cellId": "001-01/000000001"}}]}}
+
+    return app
+
+
+def test_appmgr_registration_and_e2mgr_nodes():
+    from ric.oran.platform import AppmgrClient, E2mgrClient
+    from ric.xapp import NodeEvent
+
+    class Watcher(PolicyXApp):
+        def __init__(self) -> None:
+            super().__init__()
+            self.events: list[tuple[str, NodeEvent]] = []
+
+        async def on_node(self, ctx, node, event):
+            self.events.append((node.node_id, event))
+
+    async def scenario() -> None:
+        state: dict[str, Any] = {"registered": [], "deregistered": [], "nodes": {"gnb_a": "CONNECTED"}}
+        platform = HttpServer(_fake_platform(state))
+        await platform.start()
+        config = OranConfig("watcher", xapp_version="1.0.0", instance_name="watcher-0", http_host="svc-http",
+                            http_port=8080, rmr_host="svc-rmr", rmr_port=4560, appmgr_url=platform.url,
+                            e2mgr_url=platform.url, node_poll_s=0, controls={"k": 1})
+        rmr = FakeRmr()
+        host = OranHost(config, rmr, SubmgrClient(platform.url), e2mgr=E2mgrClient(platform.url),
+                        appmgr=AppmgrClient(platform.url))
+        xapp = Watcher()
+        rt = XAppRuntime(xapp, host, metrics=XAppMetrics(CollectorRegistry()), sdl_namespace=None)
+        try:
+            await rt.start()
+            reg = state["registered"][0]
+            assert reg == {"appName": "watcher", "appVersion": "1.0.0", "configPath": "", "appInstanceName":
+                           "watcher-0", "httpEndpoint": "svc-http:8080", "rmrEndpoint": "svc-rmr:4560",
+                           "config": '{"k": 1}'}
+            node = rt.ctx.node("gnb_a")
+            assert node.connected and node.cells[0].nr_cgi == "001-01/000000001"
+            assert node.function("1.3.6.1.4.1.53148.1.3.2.2").version == "3.00"
+            state["nodes"]["gnb_a"] = "DISCONNECTED"
+            await host.refresh_nodes()
+            await asyncio.sleep(0.05)
+            assert ("gnb_a", NodeEvent.DOWN) in xapp.events
+        finally:
+            await rt.stop()
+            await platform.stop()
+        assert state["deregistered"] == [{"appName": "watcher", "appInstanceName": "watcher-0"}]
+
+    asyncio.run(scenario())
