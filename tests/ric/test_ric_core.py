@@ -334,3 +334,16 @@ def test_a_failing_xapp_hook_is_counted_and_the_xapp_carries_on(redis_server):
             assert rt.healthy()
 
     asyncio.run(scenario())
+
+
+def test_a_restarted_ric_knows_the_previous_nodes_as_disconnected(redis_server):
+    from ric.embedded.rnib import RNib
+
+    with Sdl(SdlConfig(url=redis_server.url)) as sdl:
+        first = RNib(sdl.namespace("rnib"))
+        first.put(NODE)
+        assert first.sync() is True
+        second = RNib(sdl.namespace("rnib"))
+        assert second.load() == 1
+        node = second.get("gnb-a")
+        assert node.connected is False and node.cells == NODE.cells and node.ran_functions == NODE.ran_functions
