@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 import httpx
-from conftest import free_port
 from ric_e2node import VENDOR_A, HarnessNode
+from ric_redis import free_port
 
 CLI = "import sys; from ranpilot.cli import main; sys.exit(main(sys.argv[1:]))"
 
