@@ -109,6 +109,12 @@ class XAppContext:
         """Send a control and wait for its outcome; never raises for a RAN-side problem (see ControlStatus)."""
         return await self._rt.control(node_id, request, timeout_s)
 
+    @property
+    def registry(self) -> Any:
+        """The Prometheus registry the host serves (``/metrics``, ``/ric/v1/metrics``): register the xApp's own
+        series here, labelled with :meth:`metric_labels`."""
+        return self._rt.metrics.registry
+
     def set_model_version(self, version: str) -> None:
         """Publish the model in use (metric ``ranpilot_xapp_model_version``), e.g. after a hot-swap."""
         self._rt.metrics.set_model_version(self.name, version)

@@ -332,6 +332,16 @@ def test_a_failing_xapp_hook_is_counted_and_the_xapp_carries_on(redis_server):
             assert await ric.deliver_policy(A1Policy(20008, "p", A1Operation.CREATE, {})) is False
             assert ric.xapp_metrics.callback_errors.labels("flaky", "policy")._value.get() == 1
             assert rt.healthy()
+            # an xApp's own series land in the registry the RIC serves
+            from prometheus_client import Gauge
+
+            Gauge("flaky_custom", "an xApp-defined series", ["xapp"], registry=rt.ctx.registry).labels(
+                **rt.ctx.metric_labels()).set(3)
+            rt.ctx.set_model_version("v7")
+            async with httpx.AsyncClient(base_url=ric.http.url) as c:
+                text = (await c.get("/ric/v1/metrics")).text
+            assert 'flaky_custom{xapp="flaky"} 3.0' in text
+            assert 'ranpilot_xapp_model_version{version="v7",xapp="flaky"} 1.0' in text
 
     asyncio.run(scenario())
 
