@@ -354,3 +354,17 @@ def test_appmgr_registration_and_e2mgr_nodes():
         assert state["deregistered"] == [{"appName": "watcher", "appInstanceName": "watcher-0"}]
 
     asyncio.run(scenario())
+
+
+def test_shipped_descriptor_example_is_a_valid_config():
+    from pathlib import Path
+
+    import ric.oran
+    from ric.oran.config import load_descriptor
+
+    path = Path(ric.oran.__file__).parent / "config-file.example.json"
+    desc = load_descriptor(path)
+    cfg = oran_config(desc, {}, config_path=str(path))
+    assert (cfg.xapp_name, cfg.http_port, cfg.rmr_port) == ("ranpilot-xapp", 8080, 4560)
+    assert descriptor_policies(desc) == (20008,)
+    assert cfg.submgr_url.startswith("http://service-ricplt-submgr-http.ricplt")
