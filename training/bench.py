@@ -43,6 +43,8 @@ TRAIN_SCENARIO = {"energy": "daily-profile", "slicing": "dense-urban", "handover
 HELD_OUT_SCENARIO = {"energy": "dense-urban-b", "slicing": "dense-urban-b",
                      "handover": "training/scenarios/highway-b.yaml"}
 BASELINE_CONFIG = REPO / "training" / "configs" / "baselines.yaml"
+#: Energy coverage guardrail: no two neighbouring cells asleep, at most this share of cells asleep.
+COVERAGE_MAX_FRACTION = 0.34
 
 
 def default_model_path(task: str) -> Path:
@@ -88,9 +90,25 @@ def ue_violations(sla_violation: np.ndarray, serving: np.ndarray, ue_slice: np.n
     return np.where(serving >= 0, flag, True)
 
 
+def guard_sleep_actions(action: np.ndarray, core: Any, max_fraction: float = COVERAGE_MAX_FRACTION) -> np.ndarray:
+    """Apply the energy coverage guardrail (:func:`ranpilot.baselines.energy.coverage_guard`) per instance to a
+    (B, C, 1) sleep action - what the energy xApp's runtime does before sending controls."""
+    from ranpilot.baselines.energy import coverage_guard
+    from ranpilot.baselines.policies import encode_sleep
+    from ranpilot.features import decode_sleep
+
+    levels = decode_sleep(core.actions.clip(action))["level"]
+    load = core.sim.measurements().cell["RRU.PrbTotDl"]
+    asleep = core.sim.cell_state > 0
+    out = np.stack([coverage_guard(levels[b], load[b], core.sim.neighbours, asleep[b], max_fraction)
+                    for b in range(levels.shape[0])])
+    return encode_sleep(out.reshape(-1)).reshape(action.shape)
+
+
 def run_episode(task: str, scenario: str, seeds: list[int], policy: CellPolicy,
-                steps: int | None = None, name: str | None = None) -> list[RunResult]:
-    """One episode of ``policy`` on ``scenario`` for every seed (batched); one RunResult per seed."""
+                steps: int | None = None, name: str | None = None, guard: bool = False) -> list[RunResult]:
+    """One episode of ``policy`` on ``scenario`` for every seed (batched); one RunResult per seed. With
+    ``guard`` (energy only) every policy's sleep decisions pass the coverage guardrail first."""
     from e2sim.envs.core import TaskCore
 
     core = TaskCore(task, resolve_scenario(scenario), batch=len(seeds), seed=seeds[0], episode_decisions=steps)
@@ -107,6 +125,8 @@ def run_episode(task: str, scenario: str, seeds: list[int], policy: CellPolicy,
     prof = sc.profile
     for t in range(core.episode_decisions):
         action = policy.act(obs.reshape(B * C, -1)).reshape(B, C, -1)
+        if guard and task == "energy":
+            action = guard_sleep_actions(action, core)
         obs, _, _, info = core.step(action)
         meas = sim.measurements()
         cell_e = meas.cell["PEE.Energy"]  # (B, C) J
@@ -189,6 +209,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", type=Path, default=None,
                         help="ONNX model (default models/<task>/policy.onnx); 'none' runs baselines only")
     parser.add_argument("--steps", type=int, default=None, help="decisions per episode (default: the scenario's)")
+    parser.add_argument("--coverage-guard", action="store_true",
+                        help="energy: pass every policy's sleep decisions through the coverage guardrail "
+                             "(no two neighbours asleep, at most 34 %% of cells)")
     parser.add_argument("--out", type=Path, required=True, help="output directory")
 
 
@@ -214,7 +237,7 @@ def main(args: argparse.Namespace) -> int:
     t0 = time.time()
     for scen in scenarios:
         for name, make in factories.items():
-            runs += run_episode(task, scen, seeds, make(), steps=args.steps, name=name)
+            runs += run_episode(task, scen, seeds, make(), steps=args.steps, name=name, guard=args.coverage_guard)
             print(f"  {scen}: {name} done ({time.time() - t0:.0f} s)", file=sys.stderr)
     names = list(dict.fromkeys(r.scenario for r in runs))
     doc = results_document(task, names, seeds, runs,

@@ -64,6 +64,11 @@ class TrainConfig:
     norm_reward: bool = True
     ue_sla_weight: float = 0.0  # extra reward: -w * share of the cell's home UEs in SLA violation or unserved
     action_bias_init: float | None = None  # initial mean action (e.g. -1 = every cell active for energy)
+    es_population: int = 12  # --algo es: candidates per generation (one batched simulator run)
+    es_generations: int = 10
+    es_hidden: int = 0  # 0 = linear per-cell policy
+    es_init_std: float = 0.5
+    es_seeds: int = 2  # training seeds per candidate per generation (fresh seeds every generation)
     run_dir: str = "runs"
     model_dir: str = "models"
 
@@ -87,8 +92,8 @@ def load_config(task: str, path: str | Path | None, **overrides: Any) -> TrainCo
     cfg = TrainConfig(**data)
     cfg.scenario = cfg.scenario or TRAIN_SCENARIO[task]
     cfg.held_out_scenario = cfg.held_out_scenario or HELD_OUT_SCENARIO[task]
-    if cfg.algo not in ("ppo", "sac", "dqn"):
-        raise ValueError(f"algo must be ppo, sac or dqn, got {cfg.algo!r}")
+    if cfg.algo not in ("ppo", "sac", "dqn", "es"):
+        raise ValueError(f"algo must be ppo, sac, dqn or es, got {cfg.algo!r}")
     return cfg
 
 
@@ -276,6 +281,59 @@ def simulator_version() -> str:
     return f"ranpilot {ranpilot.__version__} e2sim@{commit or 'unknown'}"
 
 
+def train_es(cfg: TrainConfig, make_score: Callable[[Baselines], ScoreFn], score: ScoreFn, run_dir: Path,
+             best: dict[str, Any]) -> None:
+    """``--algo es``: cross-entropy method on the exact benchmark score (training/es.py), with the same
+    evaluation on held-out seeds, TensorBoard scalars and per-generation checkpoints (.npy, not pickles)."""
+    from torch.utils.tensorboard import SummaryWriter
+    from tqdm import tqdm
+
+    from e2sim.scenarios import load_scenario
+    from ranpilot.baselines.policies import BASELINES, make_baseline
+    from ranpilot.features import action_spec, feature_spec
+    from ranpilot.models.export import ExportedActor
+    from training.es import ParamPolicy, PopulationPolicy, SingleParamPolicy, cem, group_runs
+
+    fs, acts = feature_spec(cfg.task), action_spec(cfg.task)
+    net = ParamPolicy(fs.size, acts.size, cfg.es_hidden)
+    n_cells = load_scenario(resolve_scenario(cfg.scenario)).num_cells
+    init = np.zeros(net.size)
+    init[-acts.size:] = cfg.action_bias_init or 0.0  # output bias: the prior action (e.g. all cells active)
+    writer = SummaryWriter(str(run_dir / "tb" / "es"))
+    params = baseline_params(cfg.task)
+    bar = tqdm(total=cfg.es_generations, desc=f"es {cfg.task}", unit="gen")
+
+    def evaluate_population(thetas: np.ndarray, g: int) -> list[float]:
+        seeds = [cfg.train_seed_base + cfg.es_seeds * g + j for j in range(cfg.es_seeds)]
+        refs = {n: aggregate_runs(run_episode(cfg.task, cfg.scenario, seeds,
+                                              make_baseline(cfg.task, n, params.get(n)),
+                                              steps=cfg.episode_decisions)) for n in BASELINES[cfg.task]}
+        gen_score = make_score(refs)
+        runs = run_episode(cfg.task, cfg.scenario, seeds * len(thetas),
+                           PopulationPolicy(net, thetas, cfg.es_seeds, n_cells), steps=cfg.episode_decisions)
+        return [gen_score(*aggregate_runs(group)) for group in group_runs(runs, cfg.es_seeds)]
+
+    def on_generation(g: int, mean: np.ndarray) -> None:
+        metrics, per_slice = evaluate(cfg, SingleParamPolicy(net, mean), "ai")
+        s = score(metrics, per_slice)
+        for k, v in metrics.items():
+            writer.add_scalar(f"eval/{k}", v, g + 1)
+        writer.add_scalar("eval/score", s, g + 1)
+        np.save(run_dir / "checkpoints" / f"es_mean_gen{g + 1}.npy", mean)
+        best.setdefault("history", []).append({"steps": g + 1, "score": s, **metrics})
+        if s > best.get("score", -math.inf):
+            actor = ExportedActor(net.torch_body(mean), np.zeros(fs.size), np.ones(fs.size), "clip",
+                                  low=np.full(acts.size, acts.low), high=np.full(acts.size, acts.high))
+            best.update(score=s, steps=g + 1, metrics=metrics, per_slice=per_slice, actor=actor)
+        bar.update(1)
+        bar.write(f"  gen {g + 1:>3}: eval score {s:+.4f} (best {best['score']:+.4f} @ gen {best['steps']})")
+
+    cem(net, init, cfg.es_init_std, cfg.es_population, cfg.es_generations, evaluate_population, on_generation,
+        np.random.default_rng(cfg.seed))
+    bar.close()
+    writer.close()
+
+
 def train_and_export(cfg: TrainConfig, make_score: Callable[[Baselines], ScoreFn], reproduce: str,
                      parent: str | None = None) -> dict[str, Any]:
     """The shared loop: build env + model, learn with progress bar / TensorBoard / checkpoints / periodic eval,
@@ -291,11 +349,14 @@ def train_and_export(cfg: TrainConfig, make_score: Callable[[Baselines], ScoreFn
     score = make_score(baselines)
     for n, (m, _) in baselines.items():
         print(f"  baseline {n:<12} score {score(m, baselines[n][1]):+.4f}", flush=True)
-    env = make_env(cfg)
-    model = make_model(cfg, env, str(run_dir / "tb"))
     best: dict[str, Any] = {}
-    model.learn(total_timesteps=cfg.steps, callback=make_eval_callback(cfg, score, run_dir, best),
-                progress_bar=True, tb_log_name=cfg.algo)
+    if cfg.algo == "es":
+        train_es(cfg, make_score, score, run_dir, best)
+    else:
+        env = make_env(cfg)
+        model = make_model(cfg, env, str(run_dir / "tb"))
+        model.learn(total_timesteps=cfg.steps, callback=make_eval_callback(cfg, score, run_dir, best),
+                    progress_bar=True, tb_log_name=cfg.algo)
     train_s = time.time() - t0
     actor = best["actor"]
     rng = np.random.default_rng(cfg.seed)

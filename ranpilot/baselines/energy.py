@@ -72,3 +72,26 @@ class ThresholdSleep:
         count[flip] = 0
         dwell[flip] = 0
         return np.where(asleep, p.sleep_level, ACTIVE).astype(np.int64)
+
+
+def coverage_guard(levels: np.ndarray, load: np.ndarray, neighbours: np.ndarray, asleep_now: np.ndarray,
+                   max_fraction: float = 0.34) -> np.ndarray:
+    """Coverage guardrail for sleep decisions of one set of cells (an E2 node set / one simulator instance).
+
+    A cell may sleep only if none of its neighbours sleeps and at most ``max_fraction`` of the cells sleep, so
+    every sleeping cell's UEs have awake neighbours to hand over to. Cells already asleep keep priority (no
+    flapping), then the least loaded. Requests that break the rule are turned into "stay active" (level 0).
+    ``levels`` (C,) int requested, ``load`` (C,) PRB usage, ``neighbours`` (C, C) bool, ``asleep_now`` (C,) bool.
+    """
+    levels = np.asarray(levels).copy()
+    want = np.flatnonzero(levels > 0)
+    if want.size == 0:
+        return levels
+    order = want[np.lexsort((np.asarray(load)[want], ~np.asarray(asleep_now, bool)[want]))]
+    cap = int(np.floor(max_fraction * levels.shape[0]))
+    taken = np.zeros(levels.shape[0], dtype=bool)
+    for c in order:
+        if taken.sum() < cap and not np.any(neighbours[c] & taken):
+            taken[c] = True
+    levels[(levels > 0) & ~taken] = 0
+    return levels

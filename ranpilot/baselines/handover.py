@@ -53,9 +53,10 @@ class MroParams:
     step_db: float = 1.0
     cio_min_db: float = -6.0
     cio_max_db: float = 6.0
-    rlf_rate_high: float = 0.02  # RLFs per handover attempt above which the cell hands over earlier
-    pingpong_rate_high: float = 0.10  # ping-pongs per handover above which the cell hands over later
-    min_events: float = 1.0  # do nothing on fewer events than this in a period (noise)
+    rlf_rate_high: float = 0.01  # RLFs per handover attempt above which the cell hands over earlier
+    pingpong_rate_high: float = 0.01  # ping-pongs per handover above which the cell hands over later
+    min_events: float = 1.0  # do nothing on fewer events than this in a window (noise)
+    window_periods: int = 10  # counters are summed over this many reporting periods before each decision
 
 
 class Mro:
@@ -67,21 +68,30 @@ class Mro:
 
     def reset(self, n_cells: int) -> None:
         self._cio = np.zeros(n_cells, dtype=np.float64)  # adjustment on top of the base set's CIO
+        self._sums = np.zeros((3, n_cells), dtype=np.float64)  # rlf, ping-pong, handovers in the window
+        self._periods = 0
 
     def __call__(self, rlf: np.ndarray, pingpong: np.ndarray, handovers: np.ndarray) -> dict[str, np.ndarray]:
-        """Counters of the last period per cell -> controls {cio_db, hysteresis_db, ttt_ms} per cell."""
+        """Counters of the last period per cell -> controls {cio_db, hysteresis_db, ttt_ms} per cell.
+
+        MRO acts on statistics, not single events: counters accumulate for ``window_periods`` periods, then
+        each cell with enough events steps its CIO once and the window restarts."""
         p = self.params
         rlf = np.asarray(rlf, dtype=np.float64)
-        pingpong = np.asarray(pingpong, dtype=np.float64)
-        handovers = np.asarray(handovers, dtype=np.float64)
         if self._cio is None or self._cio.shape != rlf.shape:
             self.reset(rlf.shape[0])
         assert self._cio is not None
-        attempts = np.maximum(handovers + rlf, 1.0)
-        enough = (rlf + pingpong) >= p.min_events
-        late = enough & (rlf / attempts > p.rlf_rate_high)
-        early = enough & ~late & (pingpong / attempts > p.pingpong_rate_high)
-        self._cio = np.clip(self._cio + p.step_db * late - p.step_db * early, p.cio_min_db, p.cio_max_db)
+        self._sums += np.stack([rlf, np.asarray(pingpong, np.float64), np.asarray(handovers, np.float64)])
+        self._periods += 1
+        if self._periods >= p.window_periods:
+            r, pp, ho = self._sums
+            attempts = np.maximum(ho + r, 1.0)
+            enough = (r + pp) >= p.min_events
+            late = enough & (r / attempts > p.rlf_rate_high)
+            early = enough & ~late & (pp / attempts > p.pingpong_rate_high)
+            self._cio = np.clip(self._cio + p.step_db * late - p.step_db * early, p.cio_min_db, p.cio_max_db)
+            self._sums[:] = 0.0
+            self._periods = 0
         out = p.base.controls(rlf.shape[0])
         out["cio_db"] = out["cio_db"] + self._cio
         return out

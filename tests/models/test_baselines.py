@@ -72,7 +72,7 @@ def test_handover_reference_sets_entering_condition() -> None:
 
 
 def test_mro_moves_cio_against_the_dominant_failure() -> None:
-    pol = Mro(MroParams(step_db=1.0, cio_min_db=-2.0, cio_max_db=2.0))
+    pol = Mro(MroParams(step_db=1.0, cio_min_db=-2.0, cio_max_db=2.0, window_periods=1))
     rlf = np.array([5.0, 0.0, 0.0])
     pp = np.array([0.0, 5.0, 0.0])
     ho = np.array([20.0, 20.0, 20.0])
@@ -82,6 +82,14 @@ def test_mro_moves_cio_against_the_dominant_failure() -> None:
     for _ in range(5):
         out = pol(rlf, pp, ho)
     assert out["cio_db"].tolist() == [2.0, -2.0, 0.0]  # bounded
+
+
+def test_mro_decides_on_window_statistics_not_single_periods() -> None:
+    pol = Mro(MroParams(step_db=1.0, window_periods=3))
+    one = np.array([1.0])
+    assert pol(one, 0 * one, 10 * one)["cio_db"].tolist() == [0.0]
+    assert pol(0 * one, 0 * one, 10 * one)["cio_db"].tolist() == [0.0]
+    assert pol(0 * one, 0 * one, 10 * one)["cio_db"].tolist() == [1.0]  # 1 RLF in 31 attempts > 1 %
 
 
 def test_encoders_invert_the_action_spec_decoders() -> None:
@@ -118,7 +126,22 @@ def test_feature_level_baselines_on_hand_built_rows() -> None:
                mmtc_prb_share=np.array([0.0]))
     mins = decode_slicing(prop.act(obs))["min_ratio"][0]
     assert mins[0] > mins[1] > mins[2] >= 4
-    mro = make_baseline("handover", "mro")
+    mro = make_baseline("handover", "mro", {"window_periods": 1})
     obs = _obs("handover", rlf=np.array([4.0, 0.0]), ping_pong=np.array([0.0, 0.0]),
                ho_inter_req=np.array([10.0, 10.0]))
     assert decode_handover(mro.act(obs))["cio_db"].tolist() == [1.0, 0.0]
+
+
+def test_coverage_guard_keeps_neighbours_awake_and_caps_the_share() -> None:
+    from ranpilot.baselines.energy import coverage_guard
+
+    # a line of 4 cells: 0-1-2-3
+    nb = np.zeros((4, 4), dtype=bool)
+    for a, b in ((0, 1), (1, 2), (2, 3)):
+        nb[a, b] = nb[b, a] = True
+    load = np.array([0.3, 0.1, 0.2, 0.0])
+    out = coverage_guard(np.array([3, 3, 3, 3]), load, nb, np.zeros(4, bool), max_fraction=1.0)
+    assert out.tolist() == [0, 3, 0, 3]  # least loaded first, never two neighbours
+    out = coverage_guard(np.array([3, 3, 3, 3]), load, nb, np.array([True, False, False, False]), max_fraction=0.25)
+    assert out.tolist() == [3, 0, 0, 0]  # an already sleeping cell keeps priority; cap = 1 cell
+    assert coverage_guard(np.zeros(4, int), load, nb, np.zeros(4, bool)).tolist() == [0, 0, 0, 0]
