@@ -34,8 +34,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from e2 import ap
 from e2.transport import connect, serve
 
-KPM_OID = "1.3.6.1.4.1.53148.1.3.2.2"
-
 
 @dataclass
 class Args:

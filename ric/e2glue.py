@@ -41,25 +41,21 @@ __all__ = [
     "decode_control_answer",
     "decode_indication",
     "encode_control_request",
-    "KPM_OID",
     "KPM_SHORT_NAME",
     "KpmAction",
     "KpmPlan",
     "cell_from_text",
     "cells_of",
-    "check_decodes",
     "encode_control_payload",
     "find_function",
     "kpm_model",
     "kpm_rows_or_error",
     "kpm_subscription",
     "model_for",
-    "negotiation_error",
     "warm",
     "with_version",
 ]
 
-KPM_OID = "1.3.6.1.4.1.53148.1.3.2.2"
 # Service-model families by the names xApps use in ControlRequest.service_model.
 _FAMILY_NAMES = {"kpm": "kpm", "rc": "rc", "ccc": "ccc", "orane2smkpm": "kpm", "orane2smrc": "rc",
                  "orane2smccc": "ccc"}
@@ -136,15 +132,6 @@ def with_version(function: RanFunctionInfo, definition: bytes | None = None) -> 
         return function
     return RanFunctionInfo(function.ran_function_id, function.oid, function.short_name or model.short_name,
                            function.revision, model.version)
-
-
-def negotiation_error(oid: str, revision: int, definition: bytes | None) -> str:
-    """Why the registry cannot pick a codec for a RAN function ("" when it can)."""
-    try:
-        default_registry().negotiate(oid, None, revision, definition)
-    except E2Error as exc:
-        return str(exc)
-    return ""
 
 
 def cells_of(functions: Any, infos: tuple[RanFunctionInfo, ...] | list[RanFunctionInfo]) -> tuple[CellInfo, ...]:
@@ -320,10 +307,4 @@ def encode_control_request(requestor_id: int, instance_id: int, ran_function_id:
 
     return ap.encode(ap.RicControlRequest(ap.RicRequestId(requestor_id, instance_id), ran_function_id, header,
                                           message, call_process_id, "ack" if ack_requested else "noAck"))
-
-
-def check_decodes(function: RanFunctionInfo, kind: PayloadKind, data: bytes) -> None:
-    """Raise DecodeError when ``data`` is not a valid ``kind`` payload of the function's service model."""
-    model = model_for(function)
-    model.decode_raw(kind, data)
 
