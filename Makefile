@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: install
-	$(BIN)/ranpilot sim --scenario dense-urban --steps 200
+	$(BIN)/ranpilot demo
 
 lint: install
 	$(BIN)/ruff check .

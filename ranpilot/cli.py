@@ -20,6 +20,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "bench": ("training.bench", "benchmark the AI model against the baselines on held-out scenarios/seeds"),
     "ric": ("ric.cli", "run the embedded near-RT RIC (E2 termination, A1, SDL, xApps)"),
     "e2sim": ("e2sim.node.cli", "run the simulator's gNBs as E2 nodes (multi-vendor) against a RIC"),
+    "demo": ("ranpilot.demo", "the local loop in one command: embedded RIC + kpm-monitor xApp + e2sim gNBs"),
 }
 
 

@@ -1,0 +1,1 @@
+"""xApps: each supplies features, policy and control mapping only; the runtime (:mod:`ric.xapp`) owns the rest."""
