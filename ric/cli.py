@@ -15,6 +15,7 @@ import asyncio
 import logging
 import os
 import signal
+import sys
 
 from ric.obs.logs import configure_logging
 
@@ -47,12 +48,17 @@ def main(args: argparse.Namespace) -> int:
     if args.connect and not args.xapp:
         log.error("--connect needs at least one --xapp")
         return 2
+    from e2.errors import E2Error
+    from ric.errors import RicError
     from ric.loop import run
 
     try:
         run(_connect(args) if args.connect else _serve(args))
     except KeyboardInterrupt:
         pass
+    except (E2Error, RicError, OSError) as exc:  # an edge: one line, no traceback
+        print(f"ranpilot ric: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -101,6 +101,15 @@ class EmbeddedRic:
 
     # -- lifecycle -------------------------------------------------------------------------------------------
     async def start(self) -> None:
+        """Start everything; on failure (port in use, SCTP asked where there is none...) what was started is
+        stopped again before the error propagates - no orphaned Redis server or socket."""
+        try:
+            await self._start()
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def _start(self) -> None:
         factory = self._termination_factory
         if factory is None:
             from ric.embedded.e2term import E2Termination as factory  # E2AP is needed only once we listen
