@@ -81,3 +81,20 @@ def test_ranpilot_ric_with_a_separate_xapp_process(tmp_path: Path):
     assert ric.returncode == 0
     logs = [json.loads(line) for line in ric.stderr.read().decode().splitlines() if line.startswith("{")]
     assert any(rec["msg"] == "E2 node up" and rec["node"] == "gnb_001_001_00000007" for rec in logs)
+
+
+def test_start_errors_are_one_line_and_exit_2(tmp_path: Path):
+    import pytest
+
+    from e2.transport import sctp_supported
+
+    if sctp_supported():
+        pytest.skip("this kernel has SCTP")
+    env = {**os.environ}
+    env.pop("REDIS_URL", None)
+    proc = subprocess.run([sys.executable, "-c", CLI, "ric", "--transport", "sctp", "--e2-port", "0",
+                           "--http-port", str(free_port()), "--sdl-file", str(tmp_path / "s.rdb"), "--plain-logs",
+                           "--log-level", "ERROR"], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines()[-1].startswith("ranpilot ric: SCTP is not supported")
+    assert "Traceback" not in proc.stderr
