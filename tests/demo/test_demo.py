@@ -46,13 +46,15 @@ def test_store_keeps_latest_cell_values_and_counts_indications():
                         + [Row("n1", "c1", "DRB.UEThpDl", 5.0, 101.0, ue="ue-7"),  # UE-level: not a cell value
                            Row("n1", "c1", "RRU.PrbUsedDl", 3.0, 101.0, slice="1-000001")])  # per slice: same
     store.add("n2", [])  # an indication that did not decode: counted, nothing stored
+    store.add("n3", _report("n3", None, 100.0, **{"RRU.PrbUsedDl": 30}))  # node-level report (no cell)
     assert [c.cell for c in updated] == ["c1"]
     c1 = store.cells[("n1", "c1")]
     assert (c1.time, c1.values, c1.reports, c1.gaps, c1.out_of_order) == (
         101.0, {"RRU.PrbUsedDl": 12.0, "PEE.AvgPower": 310.0}, 2, 0, 0)
-    assert store.indications == {"n1": 3, "n2": 1}
+    assert store.indications == {"n1": 3, "n2": 1, "n3": 1}
+    assert store.cells[("n3", "*")].values == {"RRU.PrbUsedDl": 30.0}
     assert [c.cell for c in store.node_cells("n1")] == ["c1", "c2"]
-    assert store.rows() == [
+    assert store.rows()[:3] == [
         {"node": "n1", "cell": "c1", "measurement": "PEE.AvgPower", "value": 310.0, "time": 101.0},
         {"node": "n1", "cell": "c1", "measurement": "RRU.PrbUsedDl", "value": 12.0, "time": 101.0},
         {"node": "n1", "cell": "c2", "measurement": "RRU.PrbUsedDl", "value": 20.0, "time": 100.0},

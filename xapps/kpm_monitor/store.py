@@ -2,7 +2,8 @@
 
 Pure data, no I/O, so it is unit-tested without a RIC. Rows are the tidy KPM rows the RIC hands to xApps
 (``e2.sm.kpm.KpmRow``: node, cell, ue, slice, measurement, value, time); only cell-level rows (no UE, no slice
-label) are kept - the monitor subscribes to E2SM-KPM action definition format 1 (E2SM-KPM 8.2.1.2.1).
+label) are kept - the monitor subscribes to E2SM-KPM action definition format 1 (E2SM-KPM 8.2.1.2.1). A report
+of an action without a cell (node-level: the RIC knew no cells of the node) is kept under the cell name ``*``.
 
 Report continuity: ``time`` of a row is the start of its granularity period (simulated UNIX seconds at e2sim,
 wall time at a real gNB). Consecutive reports of one cell must start exactly one report period apart; a larger
@@ -16,7 +17,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-__all__ = ["CellKpm", "KpmStore", "RowLike"]
+__all__ = ["NODE_LEVEL", "CellKpm", "KpmStore", "RowLike"]
+
+NODE_LEVEL = "*"  # the "cell" of node-level reports
 
 # two report times closer than this (seconds) are "the same time": E2SM-KPM stamps are ms-resolution
 _TIME_EPS_S = 1e-3
@@ -66,8 +69,8 @@ class KpmStore:
         self.indications[node] += 1
         by_cell: dict[str, list[RowLike]] = {}
         for row in rows:
-            if row.cell is not None and row.ue is None and row.slice is None:
-                by_cell.setdefault(row.cell, []).append(row)
+            if row.ue is None and row.slice is None:
+                by_cell.setdefault(row.cell or NODE_LEVEL, []).append(row)
         updated = []
         for cell, cell_rows in by_cell.items():
             entry = self.cells.setdefault((node, cell), CellKpm(node, cell))

@@ -23,6 +23,7 @@ counted (by the runtime) and ignored, and a Redis that is down only costs the SD
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Counter
@@ -35,12 +36,12 @@ from xapps.kpm_monitor.store import CellKpm, KpmStore
 
 __all__ = ["DEFAULT_MEASUREMENTS", "KPM", "KpmMonitor", "MonitorConfig"]
 
-KPM = "ORAN-E2SM-KPM"  # RAN function short name (E2SM-KPM 7.1)
+KPM = "ORAN-E2SM-KPM"  # the RAN function short name E2SM-KPM nodes advertise
 # TS 28.552 names: PRBs used / available (5.1.1.2), mean DL UE throughput (5.1.1.3), mean RRC connections
 # (5.1.1.4), mean power (5.1.1.19, PEE); the cell-level view every later xApp builds on.
 DEFAULT_MEASUREMENTS: tuple[str, ...] = ("RRU.PrbUsedDl", "RRU.PrbAvailDl", "DRB.UEThpDl", "RRC.ConnMean",
                                          "PEE.AvgPower")
-_UNSUPPORTED = "requested-information-unavailable"  # E2AP 9.2.1.2 cause: the node cannot report that
+_UNSUPPORTED = "requested-information-unavailable"  # E2AP Cause (RIC request group): cannot report that
 
 
 @dataclass(frozen=True)
@@ -129,8 +130,6 @@ class KpmMonitor(XApp):
             self._to_sdl(ctx, updated)
 
     def _to_sdl(self, ctx: XAppContext, cells: list[CellKpm]) -> None:
-        import json
-
         try:
             ctx.sdl.set_many({f"cell:{c.node}|{c.cell}": json.dumps(c.to_json(), separators=(",", ":"))
                               for c in cells})
