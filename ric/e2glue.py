@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -207,37 +206,11 @@ def kpm_rows_or_error(function: RanFunctionInfo | None, node_id: str, header: by
         return [], "no E2SM-KPM RAN function known for this node"
     try:
         model = kpm_model(function)
-        h = _typed_decoder(model, PayloadKind.INDICATION_HEADER)(header)
-        m = _typed_decoder(model, PayloadKind.INDICATION_MESSAGE)(message)
+        h = model.decode(PayloadKind.INDICATION_HEADER, header)
+        m = model.decode(PayloadKind.INDICATION_MESSAGE, message)
         return kpm_rows(h, m, node=node_id, action=action), None
     except E2Error as exc:
         return [], str(exc)
-
-
-@functools.lru_cache(maxsize=256)
-def _typed_decoder(model: ServiceModel, kind: PayloadKind) -> Callable[[bytes], Any]:
-    """``model.decode(kind, .)`` for the per-indication hot path. ``Asn1ServiceModel.codec`` looks its codec up
-    by resolved file paths on every call (filesystem stats, ~0.1 ms); here the codec's one-argument decoder is
-    bound once and the typed view is built by the model itself. Errors are the model's own (same ``where``)."""
-    codec = getattr(model, "codec", None)
-    type_name = getattr(model, "asn1_types", {}).get(kind)
-    if codec is None or type_name is None or not hasattr(codec, "decoder"):
-        return lambda data: model.decode(kind, data)
-    run = codec.decoder(type_name)
-
-    def decode(data: bytes) -> Any:
-        try:
-            raw = run(data)
-        except E2Error:
-            return model.decode(kind, data)  # the slow path rebuilds the error with the model's own location
-        try:
-            return model._to_typed(kind, raw)
-        except E2Error:
-            raise
-        except Exception:  # an odd structure: let the model report it the way it does
-            return model.decode(kind, data)
-
-    return decode
 
 
 def encode_control_payload(function: RanFunctionInfo, header: Any, message: Any) -> tuple[bytes, bytes]:

@@ -12,6 +12,7 @@ Every decode failure is a :class:`~e2.errors.DecodeError` whose ``where`` reads
 from __future__ import annotations
 
 import abc
+import functools
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
@@ -140,9 +141,11 @@ class Asn1ServiceModel(ServiceModel):
     #: Payload kind -> top-level ASN.1 type name.
     asn1_types: Mapping[PayloadKind, str]
 
-    @property
+    @functools.cached_property
     def codec(self) -> Any:
-        from e2.asn1 import load_codec  # lazy: compiling is what xApp start-up must not pay for at import
+        """The compiled codec, built on first use (xApp start-up must not pay for it at import) and kept:
+        decoding sits on the per-indication hot path."""
+        from e2.asn1 import load_codec
 
         return load_codec(self.asn1_files)
 
