@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing as mp
+import queue
 import time
 from typing import Any
 
@@ -150,7 +151,14 @@ async def run_load(n_gnbs: int, seconds: float, n_measurements: int) -> dict[str
                        daemon=True)
     sink.start()
     loop = asyncio.get_running_loop()
-    port = await loop.run_in_executor(None, port_q.get)
+
+    async def get(timeout: float = 60.0) -> Any:
+        try:
+            return await loop.run_in_executor(None, lambda: port_q.get(timeout=timeout))
+        except queue.Empty:
+            raise RuntimeError(f"the sink process sent nothing for {timeout:g} s (alive: {sink.is_alive()})") from None
+
+    port = await get()
     runner = E2SimRunner(scenario(sites), RunnerConfig(ric_port=port, transport="tcp", speed=1.0, copies=copies,
                                                        late_after_s=0.05))
     total = len(runner.agents)
@@ -158,7 +166,7 @@ async def run_load(n_gnbs: int, seconds: float, n_measurements: int) -> dict[str
     status: dict[str, int] = {}
     t_setup = time.perf_counter()
     while status.get("subscribed", 0) < total:
-        kind, status = await loop.run_in_executor(None, port_q.get)
+        kind, status = await get()
         if time.perf_counter() - t_setup > 120:
             raise RuntimeError(f"only {status} of {total} gNBs set up and subscribed")
     cmd_q.put("start")
@@ -175,7 +183,7 @@ async def run_load(n_gnbs: int, seconds: float, n_measurements: int) -> dict[str
     cmd_q.put("stop")
     final: dict[str, int] = {}
     while True:
-        kind, data = await loop.run_in_executor(None, port_q.get)
+        kind, data = await get()
         if kind == "final":
             final = data
             break

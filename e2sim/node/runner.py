@@ -200,16 +200,19 @@ class E2SimRunner:
                     asyncio.get_running_loop().create_task(ep.close())
 
     async def _period(self) -> None:
+        """Report one closed measurement period. Each gNB's indications go out as soon as they are encoded (a
+        gNB does not wait for the others), and the gNB that starts rotates, so no node is always served last."""
         m = self.sim.measurements()
         self.stats.periods += 1
-        sends: list[tuple[Endpoint, Outgoing]] = []
-        for i, agent in enumerate(self.agents):
+        n = len(self.agents)
+        first = self.stats.periods % n
+        for j in range(n):
+            i = (first + j) % n
             ep = self.endpoints.get(i)
             if ep is None:
                 continue
-            sends += [(ep, o) for o in agent.on_period(m)]
-        for ep, out in sends:
-            await self._send(ep, out)
+            for out in self.agents[i].on_period(m):
+                await self._send(ep, out)
         await asyncio.sleep(0)
 
     async def _send(self, ep: Endpoint, out: Outgoing) -> None:
