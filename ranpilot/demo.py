@@ -233,7 +233,8 @@ class Demo:
         return max(sum(self.sent().values()) - self.runner.stats.indications, 0)
 
     def _drained(self) -> bool:
-        """Every indication e2sim sent reached the xApp, or the RIC counted it as unrouted."""
+        """Every indication e2sim sent is accounted for: it reached the xApp, or the RIC counted it unrouted (a
+        loss the verdict reports; no point waiting for it)."""
         assert self.monitor is not None and self.runner is not None
         return sum(self.monitor.store.indications.values()) + self.unrouted() >= self.runner.stats.indications
 
@@ -306,11 +307,11 @@ class Demo:
         assert self.runner is not None and self.ric is not None
         nodes = self.node_reports()
         unrouted, unsent = self.unrouted(), self.unsent()
-        # Known RIC race (see ARCHITECTURE.md, "Demo"): a report that arrives right behind the node's
-        # Subscription Response, before the subscription is active in the RIC, is counted unrouted. Tolerated
-        # only as that: at most one report per cell (the first) and all of them in the RIC's unrouted count.
-        # Reports e2sim produced but never sent because it was stopped (``unsent``) are not losses either.
-        early_ok = sum(max(n.missing, 0) for n in nodes) <= unrouted + unsent
+        # Every report e2sim put on the wire must reach the xApp. The only reports not received that are not
+        # losses are those e2sim produced but never sent because it was stopped mid-period (``unsent``).
+        lost = sum(max(n.missing, 0) for n in nodes) - unsent
+        if unrouted:
+            reasons.append(f"the RIC received {unrouted} indications for no subscription (unrouted)")
         for n in nodes:
             if not n.setup:
                 reasons.append(f"{n.node_id}: E2 Setup did not complete")
@@ -318,7 +319,7 @@ class Demo:
                 reasons.append(f"{n.node_id}: no KPM subscription ({n.problem or 'not subscribed'})")
             elif n.received == 0 or min(n.reports_per_cell, default=0) < 2:
                 reasons.append(f"{n.node_id}: too few KPM reports ({n.received} indications)")
-            elif n.missing < 0 or (n.missing and not (early_ok and n.missing <= len(n.reports_per_cell) + unsent)):
+            elif n.missing < 0 or (n.missing and lost > 0):
                 reasons.append(f"{n.node_id}: {n.sent} indications sent, {n.received} received")
             elif n.gaps or n.out_of_order:
                 reasons.append(f"{n.node_id}: reports not one period apart ({n.gaps} gaps, "
@@ -394,7 +395,7 @@ def summary_text(r: DemoReport) -> str:
         + ", ".join(f"{k} x{v}" for k, v in profiles.items()),
         f"E2 setup + KPM subscriptions: {sum(n.setup for n in r.nodes)}/{len(r.nodes)} nodes in {r.setup_s:.1f} s",
         f"indications: {got:,} received by kpm-monitor / {sent:,} sent by e2sim"
-        + (f" ({sent - got} arrived before the RIC activated the subscription: unrouted)" if sent != got else "")
+        + (f" ({sent - got} LOST, {r.unrouted} of them counted unrouted by the RIC)" if sent != got else "")
         + f", {cells} cells, {min((c for n in r.nodes for c in n.reports_per_cell), default=0)}-"
         f"{max((c for n in r.nodes for c in n.reports_per_cell), default=0)} reports per cell, "
         f"{sum(n.gaps + n.out_of_order for n in r.nodes)} off-period steps (period {r.period_ms} ms)",

@@ -33,8 +33,9 @@ __all__ = ["E2Subscription", "SubscriptionManager"]
 
 log = logging.getLogger("ric.submgr")
 
-SUBSCRIPTION_REQUESTOR = 1
-EARLY_TTL_S = 1.0  # an answer that arrives before its request was registered is kept this long  # RIC requestor id of subscriptions (controls use another, see control.py)
+SUBSCRIPTION_REQUESTOR = 1  # RIC requestor id of subscriptions (controls use another, see control.py)
+EARLY_TTL_S = 1.0  # an answer that arrives before its request was registered is kept this long
+MAX_HELD = 1024  # request IDs whose indications are held while a subscription request is being sent
 
 
 @dataclass
@@ -66,11 +67,21 @@ class SubscriptionManager:
         self._by_request: dict[tuple[str, int], E2Subscription] = {}  # (node, instance) -> subscription
         self._by_member: dict[str, E2Subscription] = {}
         self._early: dict[tuple[str, int], tuple[float, tuple[list[int], str | None]]] = {}
+        # Indications for a RIC Request ID not known yet, read while a subscription to that node was being sent
+        # (its answer and first reports can overtake the send's return): replayed once the ID is registered.
+        self._sending: dict[str, int] = {}  # node -> subscription requests being sent
+        self._held: dict[tuple[str, int], list[tuple[Any, ...]]] = {}
         self._member_ids = itertools.count(1)
 
     # -- xApp side ------------------------------------------------------------------------------------------
     async def subscribe(self, runtime: XAppRuntime, node: NodeInfo, session: NodeSession | None,
                         spec: KpmReportSpec) -> Subscription:
+        """The xApp joins the E2 subscription for ``spec`` (sent to the node when there is none yet).
+
+        The member is registered *before* the node's answer is awaited: a node may send its first report right
+        behind the Subscription Response, and both can be read in one batch - before this coroutine resumes -
+        so a member added afterwards would miss that report (it would be counted unrouted). A refused or
+        unanswered subscription removes the member again."""
         function = node.function(e2glue.KPM_SHORT_NAME) or e2glue.find_function(node, "kpm")
         if function is None:
             raise SubscriptionError(f"E2 node {node.node_id} offers no E2SM-KPM RAN function")
@@ -85,45 +96,86 @@ class SubscriptionManager:
                 raise SubscriptionError(f"cannot encode the KPM subscription for {node.node_id}: {exc}") from exc
             sub = E2Subscription(node.node_id, function, spec, RequestId(SUBSCRIPTION_REQUESTOR, 0), plan)
             self._by_key[key] = sub
+            member = self._join(sub, runtime)
             try:
                 await self._request(sub, session)
             except SubscriptionError:
                 self._drop(sub)
                 raise
-        elif sub.state == "pending" and sub.waiter is not None:
-            await asyncio.shield(sub.waiter)  # an identical request is in flight: share its answer
-            if sub.state != "active":
-                raise SubscriptionError(f"E2 subscription to {node.node_id} failed")
+        else:
+            member = self._join(sub, runtime)
+            if sub.state == "pending" and sub.waiter is not None:
+                # an identical request is in flight: share its answer (decided by the answer itself - the
+                # requester may not have resumed yet to mark the subscription active)
+                admitted, cause = await asyncio.shield(sub.waiter)
+                if cause is not None or not admitted:
+                    self._leave(member)
+                    raise SubscriptionError(f"E2 subscription to {node.node_id} failed: "
+                                            f"{cause or 'no action admitted'}")
+        self._gauge()
+        return Subscription(member, node.node_id, spec, function.ran_function_id)
+
+    def _join(self, sub: E2Subscription, runtime: XAppRuntime) -> str:
         member = f"{runtime.name}-{next(self._member_ids)}"
         sub.members[member] = runtime
         self._by_member[member] = sub
+        return member
+
+    def _leave(self, member: str) -> None:
+        sub = self._by_member.pop(member, None)
+        if sub is not None:
+            sub.members.pop(member, None)
         self._gauge()
-        return Subscription(member, node.node_id, spec, function.ran_function_id)
 
     async def _request(self, sub: E2Subscription, session: NodeSession) -> None:
         sub.state = "pending"
         sub.waiter = asyncio.get_running_loop().create_future()
         self._by_request.pop((sub.node_id, sub.request.instance), None)
+        self._sending[sub.node_id] = self._sending.get(sub.node_id, 0) + 1
         try:
             sub.request = await session.send_subscription(SUBSCRIPTION_REQUESTOR, sub.function.ran_function_id,
                                                           sub.plan)
         except E2Error as exc:
             sub.state = "suspended"
+            self._settle(sub, f"not sent: {exc}")
             raise SubscriptionError(f"cannot send the subscription to {sub.node_id}: {exc}") from exc
-        self._by_request[(sub.node_id, sub.request.instance)] = sub
-        early = self._early.pop((sub.node_id, sub.request.instance), None)
-        if early is not None and time.monotonic() - early[0] < EARLY_TTL_S:
-            sub.waiter.set_result(early[1])
+        else:
+            key = (sub.node_id, sub.request.instance)
+            self._by_request[key] = sub
+            early = self._early.pop(key, None)
+            if early is not None and time.monotonic() - early[0] < EARLY_TTL_S:
+                sub.waiter.set_result(early[1])
+        finally:
+            self._sent(sub)
         try:
             admitted, cause = await asyncio.wait_for(asyncio.shield(sub.waiter), self.timeout_s)
         except TimeoutError:
             sub.state = "suspended"
+            self._settle(sub, "no RIC Subscription Response")
             raise SubscriptionError(f"no RIC Subscription Response from {sub.node_id} within "
                                     f"{self.timeout_s} s") from None
         if cause is not None or not admitted:
             sub.state = "failed"
             raise SubscriptionError(f"E2 node {sub.node_id} refused the subscription: {cause or 'no action admitted'}")
         sub.state = "active"
+
+    def _sent(self, sub: E2Subscription) -> None:
+        """A request has left (or failed to): replay the reports held for its RIC Request ID; once no request
+        to the node is in flight, what is still held belongs to nobody and is counted unrouted."""
+        node = sub.node_id
+        for held in self._held.pop((node, sub.request.instance), ()):
+            self.route(*held)
+        self._sending[node] -= 1
+        if not self._sending[node]:
+            del self._sending[node]
+            for key in [k for k in self._held if k[0] == node]:
+                self.metrics.unrouted.inc(len(self._held.pop(key)))
+
+    @staticmethod
+    def _settle(sub: E2Subscription, cause: str) -> None:
+        """Wake xApps waiting on a request that will get no answer."""
+        if sub.waiter is not None and not sub.waiter.done():
+            sub.waiter.set_result(([], cause))
 
     async def unsubscribe(self, member: str, session_of: dict[str, NodeSession]) -> None:
         sub = self._by_member.pop(member, None)
@@ -165,6 +217,10 @@ class SubscriptionManager:
         """Deliver an indication to every member; returns its decoded rows (None: unknown subscription)."""
         sub = self._by_request.get((node_id, request.instance))
         if sub is None or not sub.members:
+            if sub is None and node_id in self._sending and len(self._held) < MAX_HELD:
+                self._held.setdefault((node_id, request.instance), []).append(
+                    (node_id, request, ran_function_id, action_id, sequence, header, message, received_at))
+                return None
             self.metrics.unrouted.inc()
             return None
         sub.indications += 1

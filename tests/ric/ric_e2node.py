@@ -31,7 +31,7 @@ from e2.sm.kpm import (
     ReportStyleMeasurement,
 )
 from e2.sm.rc import RcRanFunctionDefinition, control_styles, parse_slice_prb_quota
-from e2.transport import Endpoint, connect
+from e2.transport import Endpoint, connect, frame
 from ric.e2glue import cell_from_text
 
 MEASUREMENTS = ("DRB.UEThpDl", "DRB.UEThpUl", "RRU.PrbUsedDl", "RRU.PrbAvailDl")
@@ -71,6 +71,9 @@ class HarnessNode:
     error_indications: list[ap.ErrorIndication] = field(default_factory=list)
     setup_response: ap.E2SetupResponse | None = None
     counter: int = 0
+    # put the first period's indications into the same TCP write as the Subscription Response (a fast node:
+    # the RIC then reads the answer and the first report in one batch)
+    report_with_response: bool = False
 
     def __post_init__(self) -> None:
         self._ep: Endpoint | None = None
@@ -171,24 +174,39 @@ class HarnessNode:
             actions.append((a.id, adef))
         sub = SubState(req.request_id, trigger.reporting_period_ms, actions)
         self.subscriptions[req.request_id.instance] = sub
-        await self.send(ap.RicSubscriptionResponse(req.request_id, req.ran_function_id, tuple(a for a, _ in actions)))
-        sub.task = asyncio.create_task(self._report(sub))
-
-    async def _report(self, sub: SubState) -> None:
-        period = sub.period_ms / 1000
+        response = ap.encode(ap.RicSubscriptionResponse(req.request_id, req.ran_function_id,
+                                                        tuple(a for a, _ in actions)))
         start = time.time()
+        if self.report_with_response:
+            assert self._ep is not None
+            pdus = [response, *self._indications(sub, start)]
+            sub.sent += 1
+            self._ep._writer.write(b"".join(frame(p) for p in pdus))  # type: ignore[attr-defined]  # one write
+        else:
+            await self.send_bytes(response)
+        sub.task = asyncio.create_task(self._report(sub, start))
+
+    def _indications(self, sub: SubState, t: float) -> list[bytes]:
+        """The RIC Indications of one report period (one per action), as PDUs."""
+        pdus = []
+        for action_id, adef in sub.actions:
+            fmt1 = adef.subscription
+            self.counter += 1
+            header = self.kpm.encode(KpmIndicationHeader(collect_start_time=round(t, 3)))
+            message = self.kpm.encode(IndicationMessageFormat1(
+                (MeasurementData(tuple(float(self.counter + i) for i in range(len(fmt1.measurements)))),),
+                tuple(MeasurementInfo(m.meas_type) for m in fmt1.measurements), fmt1.granularity_period_ms))
+            pdus.append(ap.encode(ap.RicIndication(sub.request, self.vendor.kpm_function_id, action_id, "report",
+                                                   header, message, sn=sub.sent % 65536)))
+        return pdus
+
+    async def _report(self, sub: SubState, start: float) -> None:
+        period = sub.period_ms / 1000
         while True:
             t = start + sub.sent * period
             await asyncio.sleep(max(0.0, t - time.time()))
-            for action_id, adef in sub.actions:
-                fmt1 = adef.subscription
-                self.counter += 1
-                header = self.kpm.encode(KpmIndicationHeader(collect_start_time=round(t, 3)))
-                message = self.kpm.encode(IndicationMessageFormat1(
-                    (MeasurementData(tuple(float(self.counter + i) for i in range(len(fmt1.measurements)))),),
-                    tuple(MeasurementInfo(m.meas_type) for m in fmt1.measurements), fmt1.granularity_period_ms))
-                await self.send(ap.RicIndication(sub.request, self.vendor.kpm_function_id, action_id, "report", header,
-                                           message, sn=sub.sent % 65536))
+            for pdu in self._indications(sub, t):
+                await self.send_bytes(pdu)
             sub.sent += 1
 
     async def _control(self, req: ap.RicControlRequest) -> None:

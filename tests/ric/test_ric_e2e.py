@@ -244,3 +244,46 @@ def test_mutated_pdus_never_break_the_ric(redis_server):
             await good.drop()
 
     asyncio.run(scenario())
+
+
+def test_first_report_read_with_the_subscription_response_reaches_the_xapp(redis_server):
+    """A fast node puts the Subscription Response and the first report into one TCP write, so the RIC reads both
+    in one batch, before the subscriber has resumed from the answer: the report must still reach the xApp.
+    Then two xApps subscribe identically at once (merged into one pending E2 subscription): both succeed and
+    both get the first report."""
+    def first_period(app: RecordingXApp, sub) -> None:
+        got = sorted((i.sequence, i.action_id) for i in app.indications[:2])
+        assert got == [(0, 1), (0, 2)], got  # the first period, both cells
+        assert {i.subscription_id for i in app.indications} == {sub.subscription_id}
+
+    async def scenario() -> None:
+        async with _ric(redis_server.url) as ric:
+            first, second = RecordingXApp(), RecordingXApp()
+            second.name = "e2e-2"  # type: ignore[misc]
+            r1, r2 = await ric.add_xapp(first), await ric.add_xapp(second)
+            a = HarnessNode(41, VENDOR_A, ric.e2_port, report_with_response=True)
+            b = HarnessNode(42, VENDOR_B, ric.e2_port, report_with_response=True)
+            await a.connect()
+            await b.connect()
+            await until(lambda: len(ric.sessions) == 2)
+
+            spec_a = KpmReportSpec(("DRB.UEThpDl",), period_ms=1000, cells=(a.cell(1), a.cell(2)))
+            sub = await r1.ctx.subscribe(a.node_id, spec_a)
+            await until(lambda: len(first.indications) >= 2)
+            first_period(first, sub)
+            assert ric.metrics.unrouted._value.get() == 0
+
+            first.indications.clear()
+            spec_b = KpmReportSpec(("DRB.UEThpDl",), period_ms=1000, cells=(b.cell(1), b.cell(2)))
+            s1, s2 = await asyncio.gather(r1.ctx.subscribe(b.node_id, spec_b), r2.ctx.subscribe(b.node_id, spec_b))
+            assert len(b.subscriptions) == 1  # merged into one E2 subscription
+            await until(lambda: len(first.indications) >= 2 and len(second.indications) >= 2)
+            first_period(first, s1)
+            first_period(second, s2)
+            assert ric.metrics.unrouted._value.get() == 0
+            await r1.stop()
+            await r2.stop()
+            await a.drop()
+            await b.drop()
+
+    asyncio.run(scenario())
