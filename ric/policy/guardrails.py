@@ -10,9 +10,11 @@ decision and per cell, in this order:
 2. **rate limits** - at most ``max_step`` change per decision per column, a minimum ``min_dwell_s`` between two
    changes of one cell, and at most ``max_cells_changed`` cells changed in one decision (largest changes first).
    A change the task calls *safe* (energy: waking a cell) is exempt from all three.
-3. **task safety** - energy: coverage (:func:`ranpilot.baselines.energy.coverage_guard`: at most
-   ``max_sleep_fraction`` of cells asleep, no two neighbours asleep) plus "the awake neighbours can absorb the
-   cell's load", and wake-on-overload; slicing: URLLC minimum share and ratio sums <= 100.
+3. **task safety** - energy, in this order: coverage (:func:`ranpilot.baselines.energy.coverage_guard`: at most
+   ``max_sleep_fraction`` of cells asleep, no two neighbours asleep, cells already asleep keep priority), absorb
+   (a cell may newly sleep only if its awake neighbours can carry its load), wake-on-overload (a sleeping cell
+   whose awake neighbours are overloaded, or which has none, wakes now); slicing: URLLC minimum share and
+   RRMPolicyRatio sums <= 100 (in bounds).
 4. cells whose measurements are missing or stale are **held** at their current state (waking still allowed).
 
 Every change a rule makes is recorded as an :class:`Intervention` (counted in Prometheus by the runner).
@@ -294,34 +296,35 @@ class EnergyGuardrails(Guardrails):
         out: list[tuple[str, np.ndarray]] = []
         load = np.nan_to_num(np.asarray(inputs.get("load", np.zeros(n)), np.float64), nan=1.0)
         asleep_now = prev[:, 0] > 0
-        # wake on overload: the awake neighbours of a sleeping cell are carrying too much
-        awake = m[:, 0] == 0
-        nb_awake = neighbours & awake[None, :]
-        cnt = nb_awake.sum(axis=1)
-        nb_load = np.where(cnt > 0, (nb_awake * load[None, :]).sum(axis=1) / np.maximum(cnt, 1), np.inf)
-        wake = (m[:, 0] > 0) & (nb_load > cfg.wake_load)
-        if wake.any():
-            new = m.copy()
-            new[wake, 0] = 0
-            out.append(("wake_overload", new))
-            m = new
+        # coverage: the shared guard (cap on sleeping cells, no two neighbours asleep; sleepers keep priority)
+        kw = {"exclusive_neighbours": cfg.exclusive_neighbours} if _COVERAGE_EXCLUSIVE_KW else {}
+        levels = coverage_guard(m[:, 0].astype(np.int64), load, neighbours, asleep_now, cfg.max_sleep_fraction, **kw)
+        new = m.copy()
+        new[:, 0] = levels
+        out.append(("coverage", new))
+        m = new
+
+        def awake_neighbour_load(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            nb_awake = neighbours & (m[:, 0] == 0)[None, :]
+            return nb_awake.sum(axis=1), (nb_awake * load[None, :]).sum(axis=1)
+
         # absorb: a cell going to sleep must leave its load to awake neighbours that can carry it
-        awake = m[:, 0] == 0
-        nb_awake = neighbours & awake[None, :]
-        cnt = nb_awake.sum(axis=1)
-        absorbed = np.where(cnt > 0, ((nb_awake * load[None, :]).sum(axis=1) + load) / np.maximum(cnt, 1), np.inf)
+        cnt, total = awake_neighbour_load(m)
+        absorbed = np.where(cnt > 0, (total + load) / np.maximum(cnt, 1), np.inf)
         refuse = (m[:, 0] > 0) & ~asleep_now & (absorbed > cfg.absorb_max_load)
         if refuse.any():
             new = m.copy()
             new[refuse, 0] = 0
             out.append(("coverage_absorb", new))
             m = new
-        # coverage: the shared guard (cap on sleeping cells, no two neighbours asleep)
-        kw = {"exclusive_neighbours": cfg.exclusive_neighbours} if _COVERAGE_EXCLUSIVE_KW else {}
-        levels = coverage_guard(m[:, 0].astype(np.int64), load, neighbours, asleep_now, cfg.max_sleep_fraction, **kw)
-        new = m.copy()
-        new[:, 0] = levels
-        out.append(("coverage", new))
+        # wake on overload: the awake neighbours of a sleeping cell carry too much (or none is awake)
+        cnt, total = awake_neighbour_load(m)
+        nb_load = np.where(cnt > 0, total / np.maximum(cnt, 1), np.inf)
+        wake = (m[:, 0] > 0) & (nb_load > cfg.wake_load)
+        if wake.any():
+            new = m.copy()
+            new[wake, 0] = 0
+            out.append(("wake_overload", new))
         return out
 
 
