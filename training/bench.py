@@ -43,7 +43,7 @@ TRAIN_SCENARIO = {"energy": "daily-profile", "slicing": "dense-urban", "handover
 HELD_OUT_SCENARIO = {"energy": "dense-urban-b", "slicing": "dense-urban-b",
                      "handover": "training/scenarios/highway-b.yaml"}
 BASELINE_CONFIG = REPO / "training" / "configs" / "baselines.yaml"
-#: Energy coverage guardrail: no two neighbouring cells asleep, at most this share of cells asleep.
+#: Energy coverage guardrail: at most this share of cells asleep (= the tuned threshold's max_sleep_fraction).
 COVERAGE_MAX_FRACTION = 0.34
 
 
@@ -100,15 +100,16 @@ def guard_sleep_actions(action: np.ndarray, core: Any, max_fraction: float = COV
     levels = decode_sleep(core.actions.clip(action))["level"]
     load = core.sim.measurements().cell["RRU.PrbTotDl"]
     asleep = core.sim.cell_state > 0
-    out = np.stack([coverage_guard(levels[b], load[b], core.sim.neighbours, asleep[b], max_fraction)
+    out = np.stack([coverage_guard(levels[b], load[b] / 100.0, core.sim.neighbours, asleep[b], max_fraction)
                     for b in range(levels.shape[0])])
     return encode_sleep(out.reshape(-1)).reshape(action.shape)
 
 
 def run_episode(task: str, scenario: str, seeds: list[int], policy: CellPolicy,
-                steps: int | None = None, name: str | None = None, guard: bool = False) -> list[RunResult]:
-    """One episode of ``policy`` on ``scenario`` for every seed (batched); one RunResult per seed. With
-    ``guard`` (energy only) every policy's sleep decisions pass the coverage guardrail first."""
+                steps: int | None = None, name: str | None = None, guard: bool = True) -> list[RunResult]:
+    """One episode of ``policy`` on ``scenario`` for every seed (batched); one RunResult per seed. For the
+    energy task every policy's sleep decisions pass the coverage guardrail (as in the energy xApp) unless
+    ``guard`` is False: at most COVERAGE_MAX_FRACTION of cells asleep, the cap the threshold rule has built in."""
     from e2sim.envs.core import TaskCore
 
     core = TaskCore(task, resolve_scenario(scenario), batch=len(seeds), seed=seeds[0], episode_decisions=steps)
@@ -209,9 +210,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", type=Path, default=None,
                         help="ONNX model (default models/<task>/policy.onnx); 'none' runs baselines only")
     parser.add_argument("--steps", type=int, default=None, help="decisions per episode (default: the scenario's)")
-    parser.add_argument("--coverage-guard", action="store_true",
-                        help="energy: pass every policy's sleep decisions through the coverage guardrail "
-                             "(no two neighbours asleep, at most 34 %% of cells)")
+    parser.add_argument("--no-coverage-guard", dest="coverage_guard", action="store_false",
+                        help="energy: do NOT pass sleep decisions through the coverage guardrail (at most 34 %% "
+                             "of cells asleep, least loaded first - the threshold baseline's own cap)")
     parser.add_argument("--out", type=Path, required=True, help="output directory")
 
 

@@ -75,12 +75,13 @@ class ThresholdSleep:
 
 
 def coverage_guard(levels: np.ndarray, load: np.ndarray, neighbours: np.ndarray, asleep_now: np.ndarray,
-                   max_fraction: float = 0.34) -> np.ndarray:
+                   max_fraction: float = 0.34, exclusive_neighbours: bool = False) -> np.ndarray:
     """Coverage guardrail for sleep decisions of one set of cells (an E2 node set / one simulator instance).
 
-    A cell may sleep only if none of its neighbours sleeps and at most ``max_fraction`` of the cells sleep, so
-    every sleeping cell's UEs have awake neighbours to hand over to. Cells already asleep keep priority (no
-    flapping), then the least loaded. Requests that break the rule are turned into "stay active" (level 0).
+    At most ``max_fraction`` of the cells may sleep (the same cap as the ``threshold`` baseline's
+    ``max_sleep_fraction``), and with ``exclusive_neighbours`` no two neighbours may sleep, so sleeping cells'
+    UEs have awake cells to hand over to. Cells already asleep keep priority (no flapping), then the least
+    loaded. Requests that break the rule are turned into "stay active" (level 0).
     ``levels`` (C,) int requested, ``load`` (C,) PRB usage, ``neighbours`` (C, C) bool, ``asleep_now`` (C,) bool.
     """
     levels = np.asarray(levels).copy()
@@ -91,7 +92,7 @@ def coverage_guard(levels: np.ndarray, load: np.ndarray, neighbours: np.ndarray,
     cap = int(np.floor(max_fraction * levels.shape[0]))
     taken = np.zeros(levels.shape[0], dtype=bool)
     for c in order:
-        if taken.sum() < cap and not np.any(neighbours[c] & taken):
+        if taken.sum() < cap and not (exclusive_neighbours and np.any(neighbours[c] & taken)):
             taken[c] = True
     levels[(levels > 0) & ~taken] = 0
     return levels

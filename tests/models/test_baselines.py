@@ -140,8 +140,12 @@ def test_coverage_guard_keeps_neighbours_awake_and_caps_the_share() -> None:
     for a, b in ((0, 1), (1, 2), (2, 3)):
         nb[a, b] = nb[b, a] = True
     load = np.array([0.3, 0.1, 0.2, 0.0])
-    out = coverage_guard(np.array([3, 3, 3, 3]), load, nb, np.zeros(4, bool), max_fraction=1.0)
+    out = coverage_guard(np.array([3, 3, 3, 3]), load, nb, np.zeros(4, bool), max_fraction=1.0,
+                         exclusive_neighbours=True)
     assert out.tolist() == [0, 3, 0, 3]  # least loaded first, never two neighbours
+    out = coverage_guard(np.array([3, 3, 3, 3]), load, nb, np.zeros(4, bool), max_fraction=0.5)
+    assert out.tolist() == [0, 3, 3, 0] or out.tolist() == [0, 3, 0, 3]
+    assert sorted(np.flatnonzero(out).tolist()) == [1, 3]  # the two least loaded (0.1, 0.0)
     out = coverage_guard(np.array([3, 3, 3, 3]), load, nb, np.array([True, False, False, False]), max_fraction=0.25)
     assert out.tolist() == [3, 0, 0, 0]  # an already sleeping cell keeps priority; cap = 1 cell
     assert coverage_guard(np.zeros(4, int), load, nb, np.zeros(4, bool)).tolist() == [0, 0, 0, 0]

@@ -51,3 +51,19 @@ def test_short_energy_training_beats_random_and_exports(tmp_path: Path) -> None:
     ai, ai_slices = aggregate_runs(run_episode("energy", TINY, seeds, OnnxCellPolicy("ai", served)))
     rnd, rnd_slices = aggregate_runs(run_episode("energy", TINY, seeds, RandomPolicy(0)))
     assert score(ai, ai_slices) > score(rnd, rnd_slices) + 0.1, (ai, rnd)
+
+
+def test_es_trainer_runs_evaluates_and_exports(tmp_path: Path) -> None:
+    """--algo es: a population per generation in one batched run, eval on held-out seeds, ONNX export."""
+    cfg_file = tmp_path / "es.yaml"
+    cfg_file.write_text(
+        f"algo: es\nscenario: {TINY}\nheld_out_scenario: {TINY}\nes_population: 4\nes_generations: 2\n"
+        "episode_decisions: 6\neval_seeds: [1001]\naction_bias_init: -1.0\n"
+        f"run_dir: {tmp_path / 'runs'}\nmodel_dir: {tmp_path / 'models'}\n"
+    )
+    summary = train_and_export(load_config("energy", cfg_file, seed=0), make_score, reproduce="pytest")
+    assert summary["card"].algo == "es" and len(summary["best"]["history"]) == 2
+    assert sorted(p.name for p in (tmp_path / "runs" / "energy" / "seed0" / "checkpoints").glob("es_mean_*.npy")) \
+        == ["es_mean_gen1.npy", "es_mean_gen2.npy"]
+    served = load_model(summary["path"], task="energy", feature_spec=feature_spec("energy"))
+    assert served.act(np.zeros((5, feature_spec("energy").size), np.float32)).shape == (5, 1)
