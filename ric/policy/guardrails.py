@@ -117,6 +117,7 @@ class GuardResult:
     changed: np.ndarray  # (C,) bool: differs from the cell's current state (or the state is unknown)
     interventions: list[Intervention]
     unknown: np.ndarray | None = None  # (C,) bool: never-seen cells held for missing inputs (nothing to send)
+    previous: dict[str, np.ndarray] | None = None  # the cells' state before this decision (NaN: not known)
 
 
 def _snap(x: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -234,7 +235,8 @@ class Guardrails:
             record("hold_stale", m, new)
             m = new
         changed = (~known | np.any(np.abs(m - prev) > 1e-9, axis=1)) & ~unknown
-        return GuardResult(self.to_controls(m), changed, interventions, unknown)
+        before = np.where(known[:, None], prev, np.nan)
+        return GuardResult(self.to_controls(m), changed, interventions, unknown, self.to_controls(before))
 
     def commit(self, cells: Sequence[str], result: GuardResult, now: float) -> None:
         """Record the guarded controls as the cells' current state."""

@@ -95,11 +95,12 @@ class Decision:
     model_version: str | None = None
     inference_s: float = 0.0
     detail: str = ""
+    previous: dict[str, np.ndarray] = field(default_factory=dict)  # controls before this decision (NaN: unknown)
 
-    def controls_of(self, index: Sequence[int] | np.ndarray) -> dict[str, np.ndarray]:
-        """The controls of a subset of cells (e.g. one node's), by position in ``cells``."""
+    def controls_of(self, index: Sequence[int] | np.ndarray, *, previous: bool = False) -> dict[str, np.ndarray]:
+        """The controls (or, with ``previous``, the state before) of a subset of cells, by position in ``cells``."""
         idx = np.asarray(index, dtype=np.int64)
-        return {k: np.asarray(v)[idx] for k, v in self.controls.items()}
+        return {k: np.asarray(v)[idx] for k, v in (self.previous if previous else self.controls).items()}
 
     def interventions_by_rule(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
@@ -235,7 +236,7 @@ class PolicyRunner:
         self._m_dec.observe(time.perf_counter() - t0)
         return Decision(now, cells, source, reasons, np.asarray(action, np.float32), result.controls,
                         result.changed, result.interventions, model.version if model is not None else None,
-                        inference_s, detail)
+                        inference_s, detail, result.previous or {})
 
     def _infer(self, model: LoadedModel, obs: np.ndarray) -> tuple[np.ndarray | None, str, str, float]:
         t0 = time.perf_counter()

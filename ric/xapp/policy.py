@@ -7,9 +7,10 @@ The author supplies only what is specific to the job::
         task = "energy"                 # feature spec, action spec, guardrails, A1 model policy type
         baseline = "threshold"          # the fallback (ranpilot.baselines)
 
-        def to_controls(self, node, cells, controls):
-            return [ControlRequest("CCC", *switch_cell_control(cell_from_text(c), on=lvl == 0))
-                    for c, lvl in zip(cells, controls["level"])]
+        def to_controls(self, node, cells, controls, previous):
+            return [ControlRequest("CCC", *energy_saving_control(cell_from_text(c), enable=lvl > 0,
+                                                                 was_saving=was > 0 if was == was else lvl > 0))
+                    for c, lvl, was in zip(cells, controls["level"], previous["level"])]
 
 and, if needed, ``measurements`` (extra KPM names), ``features(snapshot)`` (rows -> per-cell arrays, default
 :class:`ric.policy.CellTable`'s) and ``neighbours(ctx, cells)`` (default: the config's neighbour map, else the
@@ -18,6 +19,11 @@ node comes up again), the decision loop (every ``decision_period_s``, in its own
 waiting for an A1 answer never delays a decision), fallback to the baseline, guardrails, hot-swap (model file
 followed, SDL key, A1 policy type :data:`ric.policy.MODEL_POLICY_TYPE_IDS`), controls of changed cells only (sent
 to all nodes concurrently; a failed control makes the cell's state unknown again) and metrics.
+
+Which cells a decision covers: every cell (R-NIB cells and cells seen in reports) of the connected nodes that
+accepted the KPM subscription. A node that refuses it (it cannot report a measurement the feature spec needs) is
+listed in ``unserved`` and its cells are never controlled - the policy does not act on cells it cannot observe.
+A served cell without a (fresh) report makes the decision fall back to the baseline, with that cell held.
 
 A1: a CREATE/UPDATE naming a model is enforced (``True``) once the model loaded and validated - it serves from the
 next decision; a refused model returns ``False`` (status NOT_ENFORCED) and the previous model keeps serving.
@@ -113,17 +119,22 @@ class PolicyXApp(XApp):
         self.last_decision: Decision | None = None
         self.decisions: list[Decision] = []  # the most recent ones (bounded), for inspection/tests
         self.control_failures = 0
+        self.last_control_error = ""
         self.loop_errors = 0
         self._sources: list[Any] = []
         self._loop_task: asyncio.Task[None] | None = None
         self._poll: Any = None
         self._next_poll = 0.0
         self._subscribed: set[str] = set()
+        self.unserved: dict[str, str] = {}  # node -> why its cells are not controlled (subscription refused)
 
     # -- hooks an author may override ---------------------------------------------------------------------
-    def to_controls(self, node: str, cells: list[str], controls: dict[str, np.ndarray]) -> list[ControlRequest]:
+    def to_controls(self, node: str, cells: list[str], controls: dict[str, np.ndarray],
+                    previous: dict[str, np.ndarray]) -> list[ControlRequest]:
         """The E2 controls that apply ``controls`` (guarded, decoded per cell: ``ActionSpec.decode`` keys) to
-        ``cells`` (NR CGI texts ``MCC-MNC/NCI``) of ``node``. Called only for cells whose controls changed."""
+        ``cells`` (NR CGI texts ``MCC-MNC/NCI``) of ``node``. Called only for cells whose controls changed.
+        ``previous``: the same keys, the state the runtime believes each cell is in (NaN: not known yet) - e.g.
+        E2SM-CCC ``oldValuesOfAttributes``."""
         raise NotImplementedError
 
     def features(self, snapshot: Snapshot) -> dict[str, np.ndarray]:
@@ -193,8 +204,12 @@ class PolicyXApp(XApp):
         try:
             await ctx.subscribe(node.node_id, KpmReportSpec(names, period_ms=period))
         except SubscriptionError as exc:
-            ctx.log.warning("no KPM subscription on %s (its cells will count as incomplete): %s", node.node_id, exc)
+            # The policy cannot observe this node's cells, so it does not control them (never acts blind).
+            self.unserved[node.node_id] = str(exc)
+            ctx.log.warning("node %s not served: it refused the KPM subscription to the feature spec's "
+                            "measurements (%s)", node.node_id, exc)
             return
+        self.unserved.pop(node.node_id, None)
         self._subscribed.add(node.node_id)
 
     async def on_indication(self, ctx: XAppContext, ind: Indication) -> None:
@@ -279,7 +294,8 @@ class PolicyXApp(XApp):
         async def send(node: str, idx: list[int]) -> None:
             keys = [decision.cells[i] for i in idx]
             try:
-                requests = self.to_controls(node, [split_key(k)[1] for k in keys], decision.controls_of(idx))
+                requests = self.to_controls(node, [split_key(k)[1] for k in keys], decision.controls_of(idx),
+                                            decision.controls_of(idx, previous=True))
             except Exception:
                 ctx.log.exception("to_controls failed for %s", node)
                 requests = None
@@ -288,8 +304,10 @@ class PolicyXApp(XApp):
                 return
             outcomes = await asyncio.gather(*(ctx.control(node, r, timeout_s=self.config.control_timeout_s)
                                               for r in requests))
-            if any(o.status is not ControlStatus.ACK for o in outcomes):
+            failed = [o for o in outcomes if o.status is not ControlStatus.ACK]
+            if failed:
                 self.control_failures += 1
+                self.last_control_error = f"{node}: {failed[0].status.value} {failed[0].cause or ''}".strip()
                 self.runner.mark_failed(keys)  # type: ignore[union-attr]
 
         await asyncio.gather(*(send(node, idx) for node, idx in by_node.items()))
