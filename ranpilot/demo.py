@@ -165,7 +165,7 @@ class Demo:
         run_task: asyncio.Task[Any] | None = None
         reasons: list[str] = []
         try:
-            self.monitor = KpmMonitor(MonitorConfig(period_ms=cfg.period_ms), registry=ric.registry)
+            self.monitor = KpmMonitor(MonitorConfig(period_ms=cfg.period_ms))
             self.runtime = await ric.add_xapp(self.monitor)
             self.runner = runner = await asyncio.to_thread(
                 E2SimRunner, scenario,

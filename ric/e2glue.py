@@ -14,7 +14,9 @@ Every failure is an :class:`e2.errors.E2Error`.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import logging
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -32,7 +34,7 @@ from e2.sm.kpm import (
     TestCondition,
     kpm_rows,
 )
-from ric.xapp.types import CellInfo, KpmReportSpec, NodeInfo, RanFunctionInfo
+from ric.xapp.types import CellInfo, KpmReportSpec, KpmReportStyleInfo, NodeInfo, RanFunctionInfo
 
 __all__ = [
     "ControlAnswer",
@@ -52,8 +54,11 @@ __all__ = [
     "kpm_subscription",
     "model_for",
     "warm",
+    "with_report_styles",
     "with_version",
 ]
+
+log = logging.getLogger("ric.e2glue")
 
 # Service-model families by the names xApps use in ControlRequest.service_model.
 _FAMILY_NAMES = {"kpm": "kpm", "rc": "rc", "ccc": "ccc", "orane2smkpm": "kpm", "orane2smrc": "rc",
@@ -131,6 +136,23 @@ def with_version(function: RanFunctionInfo, definition: bytes | None = None) -> 
         return function
     return RanFunctionInfo(function.ran_function_id, function.oid, function.short_name or model.short_name,
                            function.revision, model.version)
+
+
+def with_report_styles(function: RanFunctionInfo, definition: bytes | None) -> RanFunctionInfo:
+    """``function`` with the REPORT styles and measurement names of its E2SM-KPM RAN function description
+    (E2SM-KPM 8.2.2.1, decoded with the KPM codec of the negotiated version), so xApps can subscribe to what
+    the node supports. Unchanged for other service models; a description that does not decode is logged and
+    leaves the function without styles (xApps then learn by asking)."""
+    if not definition or not function.version or _family(function) != "kpm":
+        return function
+    try:
+        desc = model_for(function).decode(PayloadKind.RAN_FUNCTION_DESCRIPTION, definition)
+    except E2Error as exc:
+        log.warning("KPM RAN function %d description not decoded: %s", function.ran_function_id, exc)
+        return function
+    styles = tuple(KpmReportStyleInfo(s.style, s.name, s.action_format, tuple((m.name, m.id) for m in s.measurements))
+                   for s in desc.report_styles)
+    return dataclasses.replace(function, report_styles=styles)
 
 
 def cells_of(functions: Any, infos: tuple[RanFunctionInfo, ...] | list[RanFunctionInfo]) -> tuple[CellInfo, ...]:

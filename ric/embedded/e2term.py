@@ -182,12 +182,14 @@ class E2Termination:
             await self._server.close()
 
     def node_info(self, assoc: E2Association) -> NodeInfo:
-        """The R-NIB entry of an association: its accepted RAN functions with their negotiated versions."""
+        """The R-NIB entry of an association: its accepted RAN functions with their negotiated versions (and, for
+        E2SM-KPM, the report styles and measurement names the node advertises)."""
         functions = []
         for fn_id, fn in sorted(assoc.conn.ran_functions.items()):
             model = assoc.conn.models.get(fn_id)
-            functions.append(RanFunctionInfo(fn_id, fn.oid, model.short_name if model else "", fn.revision,
-                                             model.version if model else ""))
+            info = RanFunctionInfo(fn_id, fn.oid, model.short_name if model else "", fn.revision,
+                                   model.version if model else "")
+            functions.append(e2glue.with_report_styles(info, fn.definition))
         raw = [assoc.conn.ran_functions[f.ran_function_id] for f in functions]
         return NodeInfo(assoc.node_id, e2glue.cells_of(raw, functions), tuple(functions), connected=True)
 

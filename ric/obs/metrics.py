@@ -7,9 +7,16 @@ has its own registry and serves it at ``/ric/v1/metrics`` like the Go xApp frame
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-__all__ = ["CONTROL_BUCKETS", "RicMetrics", "XAppMetrics"]
+__all__ = ["CONTROL_BUCKETS", "RicMetrics", "XAppMetrics", "once_per_registry"]
+
+T = TypeVar("T")
 
 # Control loop latencies of interest are 0.1 ms .. 1 s (near-RT loops are 10 ms .. 1 s).
 CONTROL_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
@@ -74,3 +81,19 @@ class RicMetrics:
                                          buckets=CONTROL_BUCKETS, registry=registry)
         self.rnib_sync_errors = Counter("ranpilot_ric_rnib_sync_errors", "R-NIB writes that failed (Redis down)",
                                         registry=registry)
+
+
+_own_lock = threading.Lock()
+_own: weakref.WeakKeyDictionary[CollectorRegistry, dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
+def once_per_registry(registry: CollectorRegistry, key: str, build: Callable[[CollectorRegistry], T]) -> T:
+    """An xApp's own series, built by ``build(registry)`` the first time ``key`` is asked for in ``registry`` and
+    reused afterwards. Use it with ``ctx.registry`` (the registry the host serves): an xApp that starts again in
+    the same host, or a second xApp of the same class, then shares the series instead of failing with
+    prometheus_client's "Duplicated timeseries"."""
+    with _own_lock:
+        mine = _own.setdefault(registry, {})
+        if key not in mine:
+            mine[key] = build(registry)
+        return mine[key]  # type: ignore[no-any-return]

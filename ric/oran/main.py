@@ -16,6 +16,7 @@ import os
 import signal
 import sys
 
+from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
 from ric.heap import freeze_startup_heap
@@ -29,11 +30,11 @@ from ric.oran.host import OranHost
 from ric.oran.platform import AppmgrClient, E2mgrClient
 from ric.oran.rmr import RicXappFramePort
 from ric.oran.submgr import SubmgrClient
-from ric.sdl import Sdl, SdlConfig
+from ric.sdl import Namespace, Sdl, SdlConfig
 from ric.xapp.api import XApp
 from ric.xapp.runtime import XAppRuntime
 
-__all__ = ["load_xapp", "main"]
+__all__ = ["compose", "load_xapp", "main"]
 
 
 def load_xapp(spec: str) -> XApp:
@@ -44,6 +45,15 @@ def load_xapp(spec: str) -> XApp:
     return getattr(importlib.import_module(module), cls)()
 
 
+def compose(xapp: XApp, host: OranHost, sdl_namespace: Namespace | None) -> tuple[XAppRuntime, FastAPI, Health]:
+    """The xApp's runtime and its REST app over one Prometheus registry, so ``/ric/v1/metrics`` serves the
+    runtime's series and the ones the xApp registers itself in ``ctx.registry``."""
+    registry, health = CollectorRegistry(), Health()
+    runtime = XAppRuntime(xapp, host, metrics=XAppMetrics(registry), sdl_namespace=sdl_namespace)
+    health.add_check("xapp", runtime.healthy)
+    return runtime, oran_app(host, registry, health), health
+
+
 async def run(xapp: XApp, env: dict[str, str]) -> None:
     path = env.get("CONFIG_FILE", "/opt/ric/config/config-file.json")
     config = oran_config(load_descriptor(path), env, config_path=path)
@@ -51,15 +61,13 @@ async def run(xapp: XApp, env: dict[str, str]) -> None:
         f"redis://{env['DBAAS_SERVICE_HOST']}:{env.get('DBAAS_SERVICE_PORT', '6379')}/0"
         if env.get("DBAAS_SERVICE_HOST") else None)
     sdl = Sdl(SdlConfig(url=redis_url))
-    registry, health = CollectorRegistry(), Health()
     loop = asyncio.get_running_loop()
     host = OranHost(config, RicXappFramePort(loop, rmr_port=config.rmr_port), SubmgrClient(config.submgr_url),
                     e2mgr=E2mgrClient(config.e2mgr_url) if config.e2mgr_url else None,
                     appmgr=AppmgrClient(config.appmgr_url) if config.appmgr_url else None)
-    runtime = XAppRuntime(xapp, host, metrics=XAppMetrics(registry), sdl_namespace=sdl.namespace(xapp.name))
-    health.add_check("xapp", runtime.healthy)
+    runtime, app, health = compose(xapp, host, sdl.namespace(xapp.name))
     health.add_check("sdl", sdl.ping)
-    http = HttpServer(oran_app(host, registry, health), "0.0.0.0", config.http_port)
+    http = HttpServer(app, "0.0.0.0", config.http_port)
     await http.start()
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

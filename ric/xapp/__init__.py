@@ -11,6 +11,7 @@ from ric.xapp.types import (
     ControlStatus,
     Indication,
     KpmReportSpec,
+    KpmReportStyleInfo,
     NodeEvent,
     NodeInfo,
     RanFunctionInfo,
@@ -19,6 +20,6 @@ from ric.xapp.types import (
 
 __all__ = [
     "A1Operation", "A1Policy", "CellInfo", "ControlOutcome", "ControlRequest", "ControlStatus", "Indication",
-    "KpmReportSpec", "NodeEvent", "NodeInfo", "RanFunctionInfo", "RuntimeConfig", "Subscription", "XApp",
+    "KpmReportSpec", "KpmReportStyleInfo", "NodeEvent", "NodeInfo", "RanFunctionInfo", "RuntimeConfig", "Subscription", "XApp",
     "XAppContext", "XAppRuntime",
 ]

@@ -111,8 +111,11 @@ class XAppContext:
 
     @property
     def registry(self) -> Any:
-        """The Prometheus registry the host serves (``/metrics``, ``/ric/v1/metrics``): register the xApp's own
-        series here, labelled with :meth:`metric_labels`."""
+        """The Prometheus registry the host serves (``/metrics``, ``/ric/v1/metrics``): the embedded RIC's for an
+        in-process xApp, the xApp process's with ``ranpilot ric --connect --xapp-http-port``, the xApp's own in an
+        O-RAN SC RIC. Register the xApp's own series here, once per registry
+        (:func:`ric.obs.metrics.once_per_registry`: a restarted xApp reuses them), labelled with
+        :meth:`metric_labels` where several xApps share one host."""
         return self._rt.metrics.registry
 
     def set_model_version(self, version: str) -> None:

@@ -13,27 +13,59 @@ from typing import Any
 
 __all__ = [
     "CellInfo", "ControlOutcome", "ControlRequest", "ControlStatus", "Indication", "KpmReportSpec",
-    "NodeEvent", "NodeInfo", "RanFunctionInfo", "Subscription",
+    "KpmReportStyleInfo", "NodeEvent", "NodeInfo", "RanFunctionInfo", "Subscription",
 ]
 
 
 @dataclass(frozen=True)
+class KpmReportStyleInfo:
+    """A REPORT style an E2SM-KPM RAN function advertises (E2SM-KPM 8.2.2.1, RIC-ReportStyle-Item): its type
+    (1 = E2 node measurement, 2..5 = UE-level styles), name, action definition format and the measurements it
+    supports (measInfo-Action-List: ``(measName, measID or None)``)."""
+
+    style: int
+    name: str
+    action_format: int
+    measurements: tuple[tuple[str, int | None], ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"style": self.style, "name": self.name, "action_format": self.action_format,
+                "measurements": [list(m) for m in self.measurements]}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> KpmReportStyleInfo:
+        return cls(int(d["style"]), str(d.get("name", "")), int(d.get("action_format", 0)),
+                   tuple((str(m[0]), None if m[1] is None else int(m[1])) for m in d.get("measurements", [])))
+
+
+@dataclass(frozen=True)
 class RanFunctionInfo:
-    """A RAN function an E2 node offered in E2 Setup (E2AP 9.2.23): id, OID, short name and revision."""
+    """A RAN function an E2 node offered in E2 Setup (E2AP 9.2.23): id, OID, short name and revision, plus - for
+    E2SM-KPM - the REPORT styles and measurement names its RAN function description advertises."""
 
     ran_function_id: int
     oid: str
     short_name: str
     revision: int
     version: str = ""  # the service-model version the codec registry picked, e.g. "3.00" / "2.03"
+    report_styles: tuple[KpmReportStyleInfo, ...] = ()  # E2SM-KPM only; empty when none advertised / not KPM
+
+    def kpm_measurements(self, style: int = 1) -> tuple[str, ...]:
+        """The measurement names this KPM function supports for a REPORT style (default 1, cell-level E2 node
+        measurements), in the node's order; empty when the node advertises none for that style."""
+        return tuple(name for s in self.report_styles if s.style == style for name, _ in s.measurements)
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.ran_function_id, "oid": self.oid, "short_name": self.short_name,
-                "revision": self.revision, "version": self.version}
+        out: dict[str, Any] = {"id": self.ran_function_id, "oid": self.oid, "short_name": self.short_name,
+                               "revision": self.revision, "version": self.version}
+        if self.report_styles:
+            out["report_styles"] = [s.to_json() for s in self.report_styles]
+        return out
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> RanFunctionInfo:
-        return cls(int(d["id"]), str(d["oid"]), str(d["short_name"]), int(d["revision"]), str(d.get("version", "")))
+        return cls(int(d["id"]), str(d["oid"]), str(d["short_name"]), int(d["revision"]), str(d.get("version", "")),
+                   tuple(KpmReportStyleInfo.from_json(s) for s in d.get("report_styles", [])))
 
 
 @dataclass(frozen=True)

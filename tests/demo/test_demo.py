@@ -1,8 +1,9 @@
 """The one-command demo and its xApp.
 
 * ``KpmStore`` (the kpm-monitor's row handling): latest cell-level values, continuity counting - pure unit tests;
-* the kpm-monitor against a vendor that lacks some measurements: it finds the supported ones and subscribes to
-  those (real embedded RIC + real e2sim nodes, in this process, 2 gNBs);
+* the kpm-monitor against a vendor that lacks some measurements: it subscribes to the supported ones, read from
+  the R-NIB (real embedded RIC + real e2sim nodes, in this process, 2 gNBs); against a node that advertises no
+  names it finds them by trial subscriptions (the RIC driven through its E2 boundary by an in-memory node);
 * ``ranpilot demo`` as a user runs it (a separate process, the shipped dense-urban scenario): exit 0, every node
   set up and reporting at the subscribed period, the mid-run control acknowledged and visible, nothing left
   running.
@@ -10,6 +11,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -116,7 +118,9 @@ def test_monitor_subscribes_to_what_each_vendor_supports_sdl_and_metrics():
     assert (nova.profile, nova.vendor, nova.kpm_version) == ("nova", "Nova Radio Systems", "3.00")
     assert (lean.profile, lean.vendor, lean.kpm_version) == ("lean", "Lean Radio", "2.03")
     assert nova.measurements == list(DEFAULT_MEASUREMENTS)
+    # the lean gNB's names come from its KPM RAN function description in the R-NIB: no trial subscriptions
     assert lean.measurements == ["RRU.PrbUsedDl", "RRU.PrbAvailDl", "RRC.ConnMean"]
+    assert demo.monitor.probed == set()
     assert set(lean.latest) == {"RRU.PrbUsedDl", "RRU.PrbAvailDl", "RRC.ConnMean"}
     assert report.control is not None and report.control.status == "ack" and report.control.visible
     # the last look (after the drain): SDL holds every cell's latest report, the metric counts what was stored
@@ -155,3 +159,86 @@ def test_ranpilot_demo_command(tmp_path):
     # nothing left behind: the embedded Redis the demo started is gone
     socket = report["sdl"].removeprefix("unix://")
     assert socket and not [p for p in psutil.process_iter(["cmdline"]) if socket in " ".join(p.info["cmdline"] or [])]
+
+
+class QuietNode:
+    """An E2 node that lists no measurement names in its KPM RAN function description and refuses a subscription
+    with a name it cannot report (cause requested-information-unavailable). It talks to the real embedded RIC
+    through the RIC's E2 boundary (ric.embedded.session), in memory, as tests/ric/test_ric_core.py does."""
+
+    node_id = "gnb-quiet"
+
+    def __init__(self, ric: Any, supports: set[str]) -> None:
+        self.ric, self.supports = ric, supports
+        self.requests: list[tuple[frozenset[str], bool]] = []
+        self.deletes: list[Any] = []
+        self._ids = iter(range(1, 65536))
+
+    async def send_subscription(self, requestor: int, ran_function_id: int, plan: Any) -> Any:
+        from ric.embedded.session import RequestId
+
+        request = RequestId(requestor, next(self._ids))
+        names = frozenset(m.meas_type for a in plan.actions for m in a.typed.definition.measurements)
+        ok = names <= self.supports
+        self.requests.append((names, ok))
+        answer = ([a.action_id for a in plan.actions], None) if ok else (
+            [], "ricRequest/requested-information-unavailable")
+        asyncio.get_running_loop().call_soon(self.ric.subscription_answer, self.node_id, request, *answer)
+        return request
+
+    async def send_subscription_delete(self, request: Any) -> None:
+        self.deletes.append(request)
+
+    async def send_control(self, *args: Any) -> Any:
+        raise AssertionError("the monitor sends no control")
+
+    def close(self) -> None:
+        pass
+
+
+class MemTermination:
+    def __init__(self, ric: Any, metrics: Any, *, host: str, port: int, transport: str) -> None:
+        self.listening, self.port, self.transport = False, 0, "memory"
+
+    async def start(self) -> None:
+        self.listening = True
+
+    async def stop(self) -> None:
+        self.listening = False
+
+
+def test_monitor_probes_a_node_that_advertises_no_names_and_restarts_cleanly():
+    from ric.embedded.ric import EmbeddedRic, RicConfig
+    from ric.xapp import CellInfo, NodeInfo, RanFunctionInfo
+    from xapps.kpm_monitor import KpmMonitor
+
+    async def scenario() -> None:
+        async with EmbeddedRic(RicConfig(e2_port=0, http_port=0, freeze_heap=False),
+                               termination=MemTermination) as ric:
+            node = QuietNode(ric, {"RRU.PrbUsedDl", "RRC.ConnMean"})
+            kpm = RanFunctionInfo(2, "1.3.6.1.4.1.53148.1.3.2.2", "ORAN-E2SM-KPM", 1, "3.00")
+            assert kpm.kpm_measurements() == ()
+            ric.node_setup(node, NodeInfo(node.node_id, (CellInfo("001-01/000000001"),), (kpm,)))
+            monitor = KpmMonitor()
+            runtime = await ric.add_xapp(monitor)
+            deadline = asyncio.get_running_loop().time() + 10
+            while node.node_id not in monitor.supported:
+                assert asyncio.get_running_loop().time() < deadline, (monitor.refused, node.requests)
+                await asyncio.sleep(0.01)
+            assert monitor.probed == {node.node_id}
+            assert monitor.supported[node.node_id] == ("RRU.PrbUsedDl", "RRC.ConnMean")
+            # all five refused, then one trial per name (the two admitted ones deleted at once), then the real one
+            assert [ok for _, ok in node.requests] == [False, True, False, False, True, False, True]
+            assert len(node.deletes) == 2
+            # the xApp's own counter lives in the registry the RIC serves; a second start of the xApp in the same
+            # RIC reuses it instead of failing with a duplicated series
+            await runtime.stop()
+            again = await ric.add_xapp(KpmMonitor())
+            assert ric.xapp_metrics.callback_errors.labels("kpm-monitor", "start")._value.get() == 0
+            assert again.ctx.registry is ric.registry
+            from prometheus_client import generate_latest
+
+            assert b"# TYPE ranpilot_kpm_monitor_indications_total counter" in generate_latest(ric.registry)
+            await again.stop()
+
+    run(scenario())

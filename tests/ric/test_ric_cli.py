@@ -68,6 +68,8 @@ def test_ranpilot_ric_with_a_separate_xapp_process(tmp_path: Path):
             xm = httpx.get(f"http://127.0.0.1:{xapp_port}/ric/v1/metrics").text
             assert 'ranpilot_xapp_active_subscriptions{xapp="suball"} 1.0' in xm
             assert 'ranpilot_xapp_indications_total{xapp="suball"}' in xm
+            # ... including the series the xApp registered itself (ctx.registry)
+            assert f'suball_reports_total{{node="{node.node_id}"}}' in xm
             assert httpx.get(f"http://127.0.0.1:{xapp_port}/ric/v1/health/ready").json()["ready"] is True
             await node.drop()
 

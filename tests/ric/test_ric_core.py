@@ -19,6 +19,7 @@ from ric.xapp import (
     ControlRequest,
     ControlStatus,
     KpmReportSpec,
+    KpmReportStyleInfo,
     NodeEvent,
     NodeInfo,
     RanFunctionInfo,
@@ -27,7 +28,8 @@ from ric.xapp import (
 from ric.xapp.link import RemoteHost
 from ric.xapp.runtime import XAppRuntime
 
-KPM3 = RanFunctionInfo(2, "1.3.6.1.4.1.53148.1.3.2.2", "ORAN-E2SM-KPM", 1, "3.00")
+KPM3 = RanFunctionInfo(2, "1.3.6.1.4.1.53148.1.3.2.2", "ORAN-E2SM-KPM", 1, "3.00", (
+    KpmReportStyleInfo(1, "E2 Node Measurement", 1, (("DRB.UEThpDl", None), ("RRU.PrbUsedDl", 7))),))
 RC = RanFunctionInfo(3, "1.3.6.1.4.1.53148.1.1.2.3", "ORAN-E2SM-RC", 1, "")
 CELLS = (CellInfo("001-01/000000001"), CellInfo("001-01/000000002"))
 NODE = NodeInfo("gnb-a", CELLS, (KPM3, RC))
@@ -274,6 +276,9 @@ def test_remote_xapp_over_the_local_link(redis_server):
                              sdl_namespace=None)
             await rt.start()
             assert [n.node_id for n in rt.ctx.nodes()] == ["gnb-a"]
+            # the KPM measurement names of the R-NIB reach the remote xApp too
+            assert rt.ctx.node("gnb-a").function("ORAN-E2SM-KPM").kpm_measurements() == ("DRB.UEThpDl",
+                                                                                        "RRU.PrbUsedDl")
             rt.ctx.sdl.set("seen", "1")  # the RIC's Redis, reached through the URL it announced on the link
             assert ric.sdl.namespace("remote").get("seen") == b"1"
             t = asyncio.create_task(answer_after(s1, ric, 1))

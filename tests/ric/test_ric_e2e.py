@@ -7,7 +7,7 @@ import asyncio
 from typing import Any
 
 import httpx
-from ric_e2node import VENDOR_A, VENDOR_B, HarnessNode
+from ric_e2node import MEASUREMENTS, VENDOR_A, VENDOR_B, HarnessNode
 
 from e2 import ap
 from e2.sm import PayloadKind, default_registry
@@ -80,6 +80,10 @@ def test_two_vendors_subscribe_control_a1_garbage_and_reconnect(redis_server):
                 kpm = info.function("ORAN-E2SM-KPM")
                 assert (kpm.ran_function_id, kpm.version) == (vendor.kpm_function_id, vendor.kpm_version)
                 assert info.function("ORAN-E2SM-RC").version == "1.03"
+                # the measurement names of the KPM RAN function description, decoded with the node's KPM version
+                assert kpm.kpm_measurements() == MEASUREMENTS and kpm.kpm_measurements(style=4) == ()
+                assert [(s.style, s.action_format) for s in kpm.report_styles] == [(1, 1)]
+                assert info.function("ORAN-E2SM-RC").report_styles == ()
 
             # subscriptions at 100 ms on two cells each; indications at the asked period (node timestamps)
             subs = {}
@@ -177,6 +181,8 @@ def test_rnib_kept_across_a_redis_restart(redis_server):
                 await until(lambda: probe.ping() and len(ns.keys("node:*")) == 3)
                 stored = {NodeInfo.from_json(ns.get_json(k)).node_id for k in ns.keys("node:*")}
                 assert stored == {n.node_id for n in nodes}
+                restored = NodeInfo.from_json(ns.get_json(f"node:{nodes[0].node_id}"))
+                assert restored.function("ORAN-E2SM-KPM").kpm_measurements() == MEASUREMENTS
             async with httpx.AsyncClient(base_url=ric.http.url) as c:
                 assert (await c.get("/ric/v1/health/ready")).json()["ready"] is True
             for n in nodes:

@@ -368,3 +368,37 @@ def test_shipped_descriptor_example_is_a_valid_config():
     assert (cfg.xapp_name, cfg.http_port, cfg.rmr_port) == ("ranpilot-xapp", 8080, 4560)
     assert descriptor_policies(desc) == (20008,)
     assert cfg.submgr_url.startswith("http://service-ricplt-submgr-http.ricplt")
+
+
+def test_an_xapps_own_series_are_served_at_ric_v1_metrics():
+    """``ric.oran.main.compose`` (what ``python -m ric.oran.main`` runs) serves the xApp's own series, registered
+    in ``ctx.registry``, next to the runtime's, over real HTTP."""
+    from prometheus_client import Counter
+
+    from ric.obs.metrics import once_per_registry
+    from ric.oran.main import compose
+
+    class Counting(PolicyXApp):
+        async def on_start(self, ctx):
+            self.starts = once_per_registry(ctx.registry, "counting:starts", lambda r: Counter(
+                "counting_starts", "times the xApp started", ["xapp"], registry=r))
+            self.starts.labels(**ctx.metric_labels()).inc()
+
+    async def scenario() -> None:
+        host = OranHost(OranConfig("pol", appmgr_url=None, e2mgr_url=None), FakeRmr(), SubmgrClient("http://x:9"))
+        host.set_nodes([NODE])
+        runtime, app, health = compose(Counting(), host, None)
+        http = HttpServer(app)
+        await http.start()
+        await runtime.start()
+        try:
+            async with httpx.AsyncClient(base_url=http.url) as c:
+                text = (await c.get("/ric/v1/metrics")).text
+                assert (await c.get("/ric/v1/health/ready")).json()["ready"] is True
+            assert 'counting_starts_total{xapp="pol"} 1.0' in text
+            assert 'ranpilot_xapp_active_subscriptions{xapp="pol"} 0.0' in text
+        finally:
+            await runtime.stop()
+            await http.stop()
+
+    asyncio.run(scenario())

@@ -6,14 +6,16 @@ What it shows an xApp author, in order:
    REPORT style 1 (action definition format 1: cell-level measurements, E2SM-KPM 7.4.1 / 8.2.1.2.1). The RIC
    encodes the subscription with the KPM version the node negotiated (v03.00 or v02.03), so the xApp never
    cares which vendor it talks to. A node that reconnects gets its subscriptions back from the RIC.
-2. Measurement names: the xApp asks for what it wants; a node that does not support one of them refuses the
-   action (E2AP cause ``requested-information-unavailable``), and the monitor then finds out name by name which
-   ones the node supports and subscribes to those. (The R-NIB lists a node's RAN functions and versions but not
-   the measurement names of its KPM RAN function definition, so asking is the only way an xApp can tell.)
+2. Measurement names: the R-NIB carries the measurement names each node's KPM RAN function description
+   advertises for REPORT style 1 (``node.function(KPM).kpm_measurements()``), so the monitor asks only for the
+   wanted names the node supports. A node that advertises none is asked for all of them; when it refuses with
+   E2AP cause ``requested-information-unavailable``, the monitor finds out name by name (one trial
+   subscription each) which ones it admits and subscribes to those.
 3. ``on_indication``: the RIC delivers decoded tidy rows; the monitor keeps the latest value per
    (node, cell, measurement) in a :class:`~xapps.kpm_monitor.store.KpmStore`, writes it to SDL
-   (``{kpm-monitor},cell:<node>|<cell>``), counts indications per node (Prometheus
-   ``ranpilot_kpm_monitor_indications{node}``) and checks that reports arrive one period apart.
+   (``{kpm-monitor},cell:<node>|<cell>``), counts indications per node in its own Prometheus series
+   ``ranpilot_kpm_monitor_indications{node}`` - registered in ``ctx.registry``, so whichever host runs the xApp
+   serves it at ``/metrics`` and ``/ric/v1/metrics`` - and checks that reports arrive one period apart.
 4. The raw bytes are there too: on a node's first indication the monitor decodes the KPM indication header
    itself to learn the vendor name the node reports (E2SM-KPM 8.2.1.3.1 ``vendorName``).
 
@@ -31,6 +33,7 @@ from prometheus_client import CollectorRegistry, Counter
 from e2.errors import E2Error
 from e2.sm import PayloadKind, default_registry
 from ric.errors import SdlUnavailable, SubscriptionError
+from ric.obs.metrics import once_per_registry
 from ric.xapp import Indication, KpmReportSpec, NodeEvent, NodeInfo, XApp, XAppContext
 from xapps.kpm_monitor.store import CellKpm, KpmStore
 
@@ -59,21 +62,26 @@ class KpmMonitor(XApp):
     name = "kpm-monitor"
     version = "1.0.0"
 
-    def __init__(self, config: MonitorConfig | None = None, *, registry: CollectorRegistry | None = None) -> None:
+    def __init__(self, config: MonitorConfig | None = None) -> None:
         self.config = config or MonitorConfig()
         self.store = KpmStore(self.config.period_ms / 1000.0)
         self.supported: dict[str, tuple[str, ...]] = {}  # node -> the names it was subscribed to
         self.subscription: dict[str, str] = {}  # node -> id of its monitoring subscription
         self.refused: dict[str, str] = {}  # node -> why it has no subscription
         self.vendors: dict[str, str] = {}  # node -> vendorName from its first indication header
+        self.probed: set[str] = set()  # nodes whose names were found by trial subscriptions (none advertised)
         self.sdl_errors = 0
-        # The xApp's own series; the host passes its registry so they are served with the runtime's.
-        self.registry = registry if registry is not None else CollectorRegistry()
-        self._m_ind = Counter("ranpilot_kpm_monitor_indications", "KPM indications received, per E2 node",
-                              ["node"], registry=self.registry)
+        self._m_ind: Counter | None = None
+
+    @staticmethod
+    def _indications_counter(registry: CollectorRegistry) -> Counter:
+        return Counter("ranpilot_kpm_monitor_indications", "KPM indications received, per E2 node", ["node"],
+                       registry=registry)
 
     # -- 1. subscribe -------------------------------------------------------------------------------------------
     async def on_start(self, ctx: XAppContext) -> None:
+        # the xApp's own series, in the registry its host serves (created once per registry)
+        self._m_ind = once_per_registry(ctx.registry, "kpm-monitor:indications", self._indications_counter)
         for node in ctx.nodes():
             if node.connected:
                 await self._subscribe(ctx, node)
@@ -83,16 +91,22 @@ class KpmMonitor(XApp):
             await self._subscribe(ctx, node)
 
     async def _subscribe(self, ctx: XAppContext, node: NodeInfo) -> None:
-        if node.function(KPM) is None or any(s.node_id == node.node_id for s in ctx.subscriptions):
+        kpm = node.function(KPM)
+        if kpm is None or any(s.node_id == node.node_id for s in ctx.subscriptions):
             return  # no KPM here, or already subscribed (the RIC restores subscriptions after a reconnect)
-        names = self.config.measurements
+        advertised = set(kpm.kpm_measurements())  # REPORT style 1 names of the node's RAN function description
+        names = tuple(n for n in self.config.measurements if not advertised or n in advertised)
+        if not names:
+            self.refused[node.node_id] = f"supports none of {list(self.config.measurements)}"
+            return
         try:
             sub = await ctx.subscribe(node.node_id, self._spec(names))
         except SubscriptionError as exc:
-            if _UNSUPPORTED not in str(exc):
+            if advertised or _UNSUPPORTED not in str(exc):
                 self.refused[node.node_id] = str(exc)
                 ctx.log.warning("no KPM subscription on %s: %s", node.node_id, exc)
                 return
+            self.probed.add(node.node_id)  # the node lists no names: find out by asking
             names = await self._probe(ctx, node, names)
             if not names:
                 self.refused[node.node_id] = f"supports none of {list(self.config.measurements)}"
@@ -120,7 +134,8 @@ class KpmMonitor(XApp):
 
     # -- 3. keep the latest values --------------------------------------------------------------------------
     async def on_indication(self, ctx: XAppContext, ind: Indication) -> None:
-        self._m_ind.labels(ind.node_id).inc()
+        if self._m_ind is not None:
+            self._m_ind.labels(ind.node_id).inc()
         if ind.node_id not in self.vendors:
             self.vendors[ind.node_id] = self._vendor(ctx, ind)
         # rows of a trial subscription (see _probe) are not kept; no rows when the payload did not decode
