@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import yaml
-from stable_baselines3.common.vec_env import VecEnvWrapper
+from stable_baselines3.common.vec_env import VecEnv, VecEnvWrapper
 
 from training.bench import (
     HELD_OUT_SCENARIO,
@@ -43,7 +43,8 @@ class TrainConfig:
     algo: str = "ppo"
     steps: int = 100_000  # SB3 timesteps = per-cell agent steps
     seed: int = 0
-    scenario: str = ""  # training scenario (default: the task's)
+    scenario: str = ""  # training scenario (default: the task's); evaluation during training runs on it
+    extra_scenarios: list[str] = field(default_factory=list)  # more training scenarios (load variety), same B each
     held_out_scenario: str = ""  # benchmark default, never trained or evaluated on here
     num_instances: int = 4  # batched simulator instances (agents = instances x cells)
     episode_decisions: int | None = None
@@ -63,6 +64,7 @@ class TrainConfig:
     log_std_init: float = -0.5
     norm_reward: bool = True
     ue_sla_weight: float = 0.0  # extra reward: -w * share of the cell's home UEs in SLA violation or unserved
+    coverage_guard: bool = False  # energy: train under the serving path's coverage guardrail (bench applies it)
     action_bias_init: float | None = None  # initial mean action (e.g. -1 = every cell active for energy)
     es_population: int = 12  # --algo es: candidates per generation (one batched simulator run)
     es_generations: int = 10
@@ -103,12 +105,78 @@ def make_env(cfg: TrainConfig):
 
     from e2sim.envs.sb3 import PerCellVecEnv
 
-    env = PerCellVecEnv(cfg.task, resolve_scenario(cfg.scenario), num_instances=cfg.num_instances,
-                        seed=cfg.train_seed_base, reward_weights=cfg.reward_weights or None,
-                        episode_decisions=cfg.episode_decisions)
-    env.seed(cfg.train_seed_base)
-    venv = UeSlaReward(env, cfg.ue_sla_weight) if cfg.ue_sla_weight > 0 else env
+    parts = []
+    for i, scenario in enumerate([cfg.scenario, *cfg.extra_scenarios]):
+        seed = cfg.train_seed_base + 100 * i
+        env = PerCellVecEnv(cfg.task, resolve_scenario(scenario), num_instances=cfg.num_instances, seed=seed,
+                            reward_weights=cfg.reward_weights or None, episode_decisions=cfg.episode_decisions)
+        env.seed(seed)
+        venv = GuardedSleepActions(env) if cfg.coverage_guard and cfg.task == "energy" else env
+        parts.append(UeSlaReward(venv, cfg.ue_sla_weight) if cfg.ue_sla_weight > 0 else venv)
+    venv = parts[0] if len(parts) == 1 else ConcatVecEnv(parts)
     return VecNormalize(venv, norm_obs=True, norm_reward=cfg.norm_reward, clip_obs=10.0, gamma=cfg.gamma)
+
+
+class GuardedSleepActions(VecEnvWrapper):
+    """Sleep actions pass the energy coverage guardrail before the simulator sees them (as in the bench and
+    the energy xApp), so the policy learns under the constraint it is served with."""
+
+    def __init__(self, venv) -> None:
+        super().__init__(venv)
+        self.core = venv.core
+
+    def reset(self):
+        return self.venv.reset()
+
+    def step_async(self, actions: np.ndarray) -> None:
+        from training.bench import guard_sleep_actions
+
+        a = np.asarray(actions, np.float32).reshape(self.core.batch, self.core.num_cells, -1)
+        self.venv.step_async(guard_sleep_actions(a, self.core).reshape(self.num_envs, -1))
+
+    def step_wait(self):
+        return self.venv.step_wait()
+
+
+class ConcatVecEnv(VecEnv):
+    """Several per-cell VecEnvs (e.g. scenarios with different loads) side by side as one SB3 VecEnv."""
+
+    def __init__(self, envs: list[Any]) -> None:
+        self.envs = envs
+        super().__init__(sum(e.num_envs for e in envs), envs[0].observation_space, envs[0].action_space)
+
+    def reset(self):
+        return np.concatenate([e.reset() for e in self.envs])
+
+    def step_async(self, actions: np.ndarray) -> None:
+        i = 0
+        for e in self.envs:
+            e.step_async(actions[i:i + e.num_envs])
+            i += e.num_envs
+
+    def step_wait(self):
+        out = [e.step_wait() for e in self.envs]
+        infos: list[dict[str, Any]] = []
+        for o in out:
+            infos += list(o[3])
+        return (np.concatenate([o[0] for o in out]), np.concatenate([o[1] for o in out]),
+                np.concatenate([o[2] for o in out]), infos)
+
+    def close(self) -> None:
+        for e in self.envs:
+            e.close()
+
+    def get_attr(self, attr_name: str, indices: Any = None) -> list[Any]:
+        return [getattr(self, attr_name) for _ in self._get_indices(indices)]
+
+    def set_attr(self, attr_name: str, value: Any, indices: Any = None) -> None:
+        setattr(self, attr_name, value)
+
+    def env_method(self, method_name: str, *args: Any, indices: Any = None, **kwargs: Any) -> list[Any]:
+        return [getattr(self, method_name)(*args, **kwargs) for _ in self._get_indices(indices)]
+
+    def env_is_wrapped(self, wrapper_class: type, indices: Any = None) -> list[bool]:
+        return [False for _ in self._get_indices(indices)]
 
 
 class UeSlaReward(VecEnvWrapper):
