@@ -178,7 +178,8 @@ class Guardrails:
         interventions: list[Intervention] = []
         m = self.to_matrix(controls).reshape(n, len(self.columns)).copy()
         known = np.array([c in self.state for c in cells], dtype=bool)
-        prev = np.stack([self.state.get(c, self.initial(i, inputs)) for i, c in enumerate(cells)]) if n else m.copy()
+        prev = (np.stack([self.state[c] if c in self.state else self.initial(i, inputs) for i, c in enumerate(cells)])
+                if n else m.copy())
         rules = self.config.rate
 
         def record(rule: str, before: np.ndarray, after: np.ndarray) -> None:

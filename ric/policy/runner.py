@@ -198,9 +198,11 @@ class PolicyRunner:
                     detail = f"{int(bad.sum())} cell(s) lack a value of {name}"
                 incomplete |= bad
         stale = np.zeros(n, bool) if stale is None else np.asarray(stale, bool)
-        filled = {k: np.nan_to_num(v, nan=0.0) for k, v in arrays.items()}
+        filled = {}  # what the spec reads, missing values as 0 (the decision falls back anyway)
         for name in self.feature_spec.measurements:
-            filled.setdefault(name, np.zeros(n) if not name.endswith(".SNSSAI") else np.zeros((n, 3)))
+            a = arrays.get(name)
+            filled[name] = (np.where(np.isnan(a), 0.0, a) if a is not None else
+                            np.zeros(n) if not name.endswith(".SNSSAI") else np.zeros((n, 3)))
         obs = self.feature_spec.build(filled, neighbours if neighbours is not None else np.zeros((n, n), bool))
 
         reasons: list[str] = []
