@@ -22,7 +22,6 @@ Every change a rule makes is recorded as an :class:`Intervention` (counted in Pr
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -35,10 +34,6 @@ __all__ = [
     "EnergyGuardConfig", "GuardResult", "Guardrails", "HandoverGuardConfig", "Intervention", "RateLimits",
     "SlicingGuardConfig", "default_guard_config", "make_guardrails",
 ]
-
-# coverage_guard gained an explicit switch for the "no two neighbours asleep" rule; older versions always apply it.
-_COVERAGE_EXCLUSIVE_KW = "exclusive_neighbours" in inspect.signature(coverage_guard).parameters
-
 
 @dataclass(frozen=True)
 class RateLimits:
@@ -300,8 +295,8 @@ class EnergyGuardrails(Guardrails):
         load = np.nan_to_num(np.asarray(inputs.get("load", np.zeros(n)), np.float64), nan=1.0)
         asleep_now = prev[:, 0] > 0
         # coverage: the shared guard (cap on sleeping cells, no two neighbours asleep; sleepers keep priority)
-        kw = {"exclusive_neighbours": cfg.exclusive_neighbours} if _COVERAGE_EXCLUSIVE_KW else {}
-        levels = coverage_guard(m[:, 0].astype(np.int64), load, neighbours, asleep_now, cfg.max_sleep_fraction, **kw)
+        levels = coverage_guard(m[:, 0].astype(np.int64), load, neighbours, asleep_now, cfg.max_sleep_fraction,
+                                exclusive_neighbours=cfg.exclusive_neighbours)
         new = m.copy()
         new[:, 0] = levels
         out.append(("coverage", new))

@@ -9,10 +9,9 @@ latency histograms, ``ranpilot_policy_model_swaps{xapp, result}`` (swapped | ref
 
 from __future__ import annotations
 
-import threading
-import weakref
-
 from prometheus_client import CollectorRegistry, Counter, Histogram
+
+from ric.obs.metrics import once_per_registry
 
 __all__ = ["INFERENCE_BUCKETS", "PolicyMetrics", "policy_metrics"]
 
@@ -40,16 +39,9 @@ class PolicyMetrics:
                              ["xapp", "result"], registry=registry)
 
 
-_lock = threading.Lock()
-_by_registry: weakref.WeakKeyDictionary[CollectorRegistry, PolicyMetrics] = weakref.WeakKeyDictionary()
-
-
 def policy_metrics(registry: CollectorRegistry | None = None) -> PolicyMetrics:
-    """The policy series of ``registry`` (created once per registry; a private one when None)."""
+    """The policy series of ``registry`` (created once per registry, see ``once_per_registry``; a private
+    registry when None)."""
     if registry is None:
         return PolicyMetrics(CollectorRegistry())
-    with _lock:
-        m = _by_registry.get(registry)
-        if m is None:
-            m = _by_registry[registry] = PolicyMetrics(registry)
-        return m
+    return once_per_registry(registry, "ric.policy", PolicyMetrics)

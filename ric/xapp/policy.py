@@ -201,6 +201,13 @@ class PolicyXApp(XApp):
             return
         names = tuple(self.table.cell_scoped + self.table.slice_scoped)
         period = self.config.report_period_ms or self.report_period_ms
+        kpm = node.function(KPM)
+        offered = set(kpm.kpm_measurements(1)) if kpm is not None else set()
+        lacking = [m for m in names if offered and m not in offered]
+        if lacking:  # the R-NIB knows the node's style-1 measurements: no need to ask to be refused
+            self.unserved[node.node_id] = f"node does not offer {', '.join(lacking)}"
+            ctx.log.warning("node %s not served: it does not offer %s", node.node_id, ", ".join(lacking))
+            return
         try:
             await ctx.subscribe(node.node_id, KpmReportSpec(names, period_ms=period))
         except SubscriptionError as exc:

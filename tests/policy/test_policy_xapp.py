@@ -101,7 +101,8 @@ def test_energy_policy_xapp_end_to_end(tmp_path):
                 assert len(first.cells) == 6 and first.reasons == []
                 # keystone cannot report E2SIM.CellState / E2SIM.SlaViolations: not observed, so not controlled
                 assert [vendor[n] for n in app.unserved] == ["keystone"]
-                assert "requested-information-unavailable" in next(iter(app.unserved.values()))
+                # (known from the R-NIB's copy of its KPM RAN function definition, without a refused subscription)
+                assert next(iter(app.unserved.values())) == "node does not offer E2SIM.CellState, E2SIM.SlaViolations"
                 assert app.control_failures == 0 and app.loop_errors == 0, app.last_control_error
                 acks = rt.metrics.controls.labels(app.name, "ack")._value.get()
                 assert acks >= 1  # the first decision sends every cell's state
