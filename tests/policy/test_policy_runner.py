@@ -170,3 +170,22 @@ def test_fallback_logged_once_per_cause_change(meas, caplog):
     assert sum("serving baseline" in m for m in msgs) == 2  # no_model, then no_model+incomplete
     assert sum("serving again" in m for m in msgs) == 1
     assert runner.metrics.fallbacks.labels("policy", "no_model")._value.get() == 8
+
+
+@pytest.mark.parametrize("task", ["slicing", "handover"])
+def test_other_tasks_models_and_baselines_through_the_runner(meas, task):
+    per, nb = meas
+    cells = cells_of(per)
+    runner = served(PolicyRunner(task), ENERGY_MODEL.parents[1] / task / "policy.onnx")
+    d = runner.decide(per, cells, nb, now=0.0)
+    assert d.source == "model" and d.reasons == []
+    fallback = PolicyRunner(task).decide(per, cells, nb, now=0.0)
+    for decision in (d, fallback):
+        c = decision.controls
+        if task == "slicing":  # TS 28.541 ratios and the URLLC floor hold for the model and the baseline
+            assert c["min_ratio"].sum(axis=1).max() <= 100 and c["min_ratio"][:, 1].min() >= 10
+            assert np.all(c["dedicated_ratio"] <= c["min_ratio"]) and np.all(c["min_ratio"] <= c["max_ratio"])
+        else:  # value sets and bounds
+            from ranpilot.features import CIO_VALUES_DB, TTT_VALUES_MS
+            assert set(c["cio_db"]) <= set(CIO_VALUES_DB) and np.abs(c["cio_db"]).max() <= 6
+            assert set(c["ttt_ms"]) <= set(TTT_VALUES_MS) and np.all(np.mod(c["hysteresis_db"], 0.5) == 0)
