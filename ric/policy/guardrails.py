@@ -38,7 +38,7 @@ __all__ = [
 @dataclass(frozen=True)
 class RateLimits:
     """How fast one cell's controls may move. ``max_step``: per control column (in its unit; TTT in value-set
-    positions), None = unlimited. ``min_dwell_s``: time between two changes of a cell. ``max_cells_changed``:
+    positions; slicing columns by control, ``min_ratio``, or per slice, ``min_ratio_urllc``), absent = unlimited. ``min_dwell_s``: time between two changes of a cell. ``max_cells_changed``:
     per decision (None = unlimited)."""
 
     max_step: dict[str, float] = field(default_factory=dict)
@@ -188,7 +188,7 @@ class Guardrails:
         # rate limit: bounded step towards the target (in step units), then back to the value set
         if rules.max_step and n:
             s_prev, s_new = self.step_columns(prev), self.step_columns(m)
-            lim = np.array([rules.max_step.get(c, np.inf) for c in self.columns])
+            lim = np.array([self._limit(rules.max_step, c) for c in self.columns])
             stepped = self.bounds(self.from_step_columns(s_prev + np.clip(s_new - s_prev, -lim, lim)))
             stepped = np.where((known & ~self.safe_change(prev, m))[:, None], stepped, m)
             record("max_step", m, stepped)
@@ -258,6 +258,14 @@ class Guardrails:
     def initial(self, i: int, inputs: dict[str, np.ndarray]) -> np.ndarray:
         """The state assumed for a cell seen for the first time (used as 'previous' only)."""
         return np.zeros(len(self.columns))
+
+    @staticmethod
+    def _limit(max_step: dict[str, float], column: str) -> float:
+        """A column's step limit: by its own name (``min_ratio_urllc``), else by its control (``min_ratio``)."""
+        if column in max_step:
+            return float(max_step[column])
+        group = column.rsplit("_", 1)[0]
+        return float(max_step.get(group, np.inf))
 
     def _row(self, r: np.ndarray) -> dict[str, float]:
         return {c: float(v) for c, v in zip(self.columns, r, strict=True)}

@@ -125,3 +125,13 @@ def test_guardrails_apply_to_baseline_actions():
     assert asleep.mean() <= 0.34 + 1e-9  # the coverage cap
     assert not np.any(nb[asleep][:, asleep])  # no two neighbours asleep
     assert runner.metrics.interventions.labels("policy", "coverage")._value.get() > 0
+
+
+def test_slicing_ratio_step_is_limited_per_slice():
+    g = make_guardrails("slicing", SlicingGuardConfig(urllc_min_ratio=10.0,
+                                                      rate=RateLimits({"min_ratio": 20.0, "min_ratio_urllc": 5.0})))
+    full = {"max_ratio": np.full((1, 3), 100.0), "dedicated_ratio": np.zeros((1, 3))}
+    g.commit(["x"], g.apply(["x"], {"min_ratio": np.array([[30.0, 30.0, 30.0]]), **full}, 0.0), 0.0)
+    r = g.apply(["x"], {"min_ratio": np.array([[80.0, 10.0, 5.0]]), **full}, 1.0)
+    assert r.controls["min_ratio"].tolist() == [[50.0, 25.0, 10.0]]  # +20 / -5 (urllc) / -20
+    assert r.interventions[0].rule == "max_step"

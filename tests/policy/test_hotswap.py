@@ -112,3 +112,26 @@ def test_sdl_key_source(meas, tmp_path):
         assert not out.ok
         assert runner.decide(per, cells, nb, now=1.0).model_version == "sdl-1"
         swapper.close()
+
+
+def test_swaps_land_between_decisions_while_decisions_run(meas, tmp_path):
+    """Loads run in the swapper's thread while decisions go on; every decision uses one whole model."""
+    per, nb, cells = meas
+    a = constant_model(tmp_path / "a" / "policy.onnx", -1.0)
+    b = constant_model(tmp_path / "b" / "policy.onnx", 0.5)
+    runner = PolicyRunner("energy")
+    swapper = ModelSwapper(runner)
+    futures = [swapper.request(ModelRef(str(p), None, name, "a1")) for _ in range(10) for p, name in ((a, "A"), (b, "B"))]
+    seen = set()
+    for t in range(300):
+        d = runner.decide(per, cells, nb, now=float(t))
+        if d.source == "model":
+            seen.add(d.model_version)
+            assert np.all(d.action == (-1.0 if d.model_version == "A" else 0.5))
+        if all(f.done() for f in futures) and t > 20:
+            break
+    outcomes = [f.result(30) for f in futures]
+    assert outcomes[-1].ok  # the newest request always wins; older ones may be superseded
+    assert all(o.ok or "superseded" in o.reason for o in outcomes)
+    assert runner.decide(per, cells, nb, now=1e6).model_version == "B" and seen
+    swapper.close()
