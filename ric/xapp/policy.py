@@ -8,8 +8,10 @@ The author supplies only what is specific to the job::
         baseline = "threshold"          # the fallback (ranpilot.baselines)
 
         def to_controls(self, node, cells, controls, previous):
-            return [ControlRequest("CCC", *energy_saving_control(cell_from_text(c), enable=lvl > 0,
-                                                                 was_saving=was > 0 if was == was else lvl > 0))
+            # E2SM-CCC states the believed old value; unknown (NaN) -> repeat the new one
+            return [ControlRequest("CCC", *energy_saving_control(
+                        cell_from_text(c), enable=bool(lvl > 0),
+                        was_saving=bool(was > 0) if np.isfinite(was) else bool(lvl > 0)))
                     for c, lvl, was in zip(cells, controls["level"], previous["level"])]
 
 and, if needed, ``measurements`` (extra KPM names), ``features(snapshot)`` (rows -> per-cell arrays, default
