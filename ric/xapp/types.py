@@ -8,13 +8,24 @@ an xApp can use what the library decodes and still inspect what it does not.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 __all__ = [
     "CellInfo", "ControlOutcome", "ControlRequest", "ControlStatus", "Indication", "KpmReportSpec",
     "KpmReportStyleInfo", "NodeEvent", "NodeInfo", "RanFunctionInfo", "Subscription",
 ]
+
+
+def _cached_hash(value: Any) -> int:
+    """Hash of a frozen value, computed once. NodeInfo and RanFunctionInfo key the codec lookups of every
+    indication and control (the lru caches of :mod:`ric.e2glue`); rehashing a node's cells and KPM measurement
+    names each time cost microseconds per message."""
+    h: int | None = value.__dict__.get("_hash")
+    if h is None:
+        h = hash(tuple(getattr(value, f.name) for f in fields(value)))
+        object.__setattr__(value, "_hash", h)
+    return h
 
 
 @dataclass(frozen=True)
@@ -49,6 +60,9 @@ class RanFunctionInfo:
     revision: int
     version: str = ""  # the service-model version the codec registry picked, e.g. "3.00" / "2.03"
     report_styles: tuple[KpmReportStyleInfo, ...] = ()  # E2SM-KPM only; empty when none advertised / not KPM
+
+    def __hash__(self) -> int:
+        return _cached_hash(self)
 
     def kpm_measurements(self, style: int = 1) -> tuple[str, ...]:
         """The measurement names this KPM function supports for a REPORT style (default 1, cell-level E2 node
@@ -92,6 +106,9 @@ class NodeInfo:
     cells: tuple[CellInfo, ...] = ()
     ran_functions: tuple[RanFunctionInfo, ...] = ()
     connected: bool = True
+
+    def __hash__(self) -> int:
+        return _cached_hash(self)
 
     def function(self, short_name_or_oid: str) -> RanFunctionInfo | None:
         """The node's RAN function for a service model, by short name (``ORAN-E2SM-KPM``) or OID."""
