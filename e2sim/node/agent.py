@@ -41,7 +41,7 @@ __all__ = ["E2NodeAgent", "Outgoing"]
 
 log = logging.getLogger("e2sim.node")
 
-# E2AP 9.2.? TimeToWait of an E2 Setup Failure -> seconds before the node retries
+# TimeToWait IE of an E2 Setup Failure (E2AP 9.1.2.4) -> seconds before the node may try again
 _TIME_TO_WAIT_S = {"v1s": 1.0, "v2s": 2.0, "v5s": 5.0, "v10s": 10.0, "v20s": 20.0, "v60s": 60.0}
 
 
@@ -70,7 +70,8 @@ class E2NodeAgent:
         self.ran_functions = self._ran_functions()
         self.counters: Counter[str] = Counter()
         self.conn: E2NodeConnection | None = None
-        self.retry_after_s: float | None = None  # set by an E2 Setup Failure with TimeToWait
+        self.setup_refused = False  # the RIC answered E2 Setup with a failure: drop and try again later
+        self.retry_after_s: float | None = None  # the failure's TimeToWait, if it had one
         self.global_ric_id: ap.GlobalRicId | None = None
 
     @property
@@ -101,7 +102,7 @@ class E2NodeAgent:
         """A fresh association: the node starts over (no subscriptions) and sends E2 Setup Request (8.3.1)."""
         self.conn = E2NodeConnection(self.node_id, self.timeout_s)
         self.kpm.clear()
-        self.retry_after_s = None
+        self.setup_refused, self.retry_after_s = False, None
         self.counters["setup_requests"] += 1
         # E2 node component: the gNB's F1 side (E2AP 9.2.26); the simulator has no F1AP, so the
         # request/response parts are empty octet strings.
@@ -163,7 +164,9 @@ class E2NodeAgent:
         msg = event.message
         if isinstance(msg, ap.E2SetupFailure):
             self.counters["setup_failures"] += 1
+            self.setup_refused = True
             self.retry_after_s = _TIME_TO_WAIT_S.get(msg.time_to_wait or "", None)
+            log.warning("%s: E2 Setup refused: %s (time to wait %s)", self.name, msg.cause, msg.time_to_wait)
             return []
         if isinstance(msg, ap.RicSubscriptionRequest):
             return [self._subscribe(msg)]

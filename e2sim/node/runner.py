@@ -120,9 +120,10 @@ class E2SimRunner:
         waiters = [loop.create_task(self._stop.wait())]
         if stop is not None:
             waiters.append(loop.create_task(stop.wait()))
+        if duration_s is not None:
+            waiters.append(loop.create_task(asyncio.sleep(duration_s)))
         try:
-            await asyncio.wait(waiters + ([loop.create_task(asyncio.sleep(duration_s))] if duration_s else []),
-                               return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
         finally:
             for t in tasks + waiters:
                 t.cancel()
@@ -155,7 +156,7 @@ class E2SimRunner:
                     pdu = await ep.recv()
                     for reply in agent.receive(pdu, loop.time()):
                         await ep.send(reply)
-                    if agent.retry_after_s is not None:  # E2 Setup Failure: wait as told, then start over
+                    if agent.setup_refused:  # E2 Setup Failure: drop, wait (TimeToWait or backoff), start over
                         break
             except TransportError as exc:
                 log.info("%s: association lost: %s", agent.name, exc)
@@ -163,9 +164,10 @@ class E2SimRunner:
                 self.endpoints.pop(index, None)
                 agent.connection_lost()
                 await ep.close()
-            if agent.retry_after_s is not None:
-                await asyncio.sleep(agent.retry_after_s)
-            else:
+            if agent.setup_refused:
+                wait = agent.retry_after_s
+                await asyncio.sleep(wait if wait is not None else next(delays))
+            else:  # the association had been up: start the backoff schedule afresh
                 delays = backoff_delays(cfg.backoff_base_s, cfg.backoff_cap_s, seed=cfg.seed * 100003 + index)
                 await asyncio.sleep(next(delays))
 
