@@ -335,3 +335,32 @@ def test_garbage_flood_is_answered_with_error_indications_and_survived() -> None
     assert res["resp"].admitted == (1,)
     assert runner.stats.connects == 2  # the association was never dropped
     assert SCENARIO["e2"]["vendors"] == ["nova", "keystone"]
+
+
+def test_ranpilot_e2sim_command_connects_every_gnb(tmp_path) -> None:
+    """The console command in its own process, against the harness: both gNBs set up, counters printed."""
+    import json
+    import subprocess
+    import sys
+
+    import yaml
+
+    path = tmp_path / "two.yaml"
+    path.write_text(yaml.safe_dump(SCENARIO))
+
+    async def main() -> tuple[list[int], str]:
+        ric = RicHarness()
+        port = await ric.start()
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", "from ranpilot.cli import run; run()", "e2sim", "--scenario", str(path), "--ric", f"127.0.0.1:{port}",
+            "--transport", "tcp", "--speed", "20", "--duration", "4", stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE)
+        out, _ = await asyncio.wait_for(proc.communicate(), 60)
+        await ric.stop()
+        assert proc.returncode == 0
+        return sorted(ric.setups), out.decode()
+
+    setups, out = asyncio.run(main())
+    assert setups == [NOVA, KEYSTONE]
+    summary = json.loads(out.strip().splitlines()[-1])
+    assert summary["counters"]["setups"] == 2 and summary["sim_time_s"] > 0
