@@ -362,3 +362,38 @@ def test_a_restarted_ric_knows_the_previous_nodes_as_disconnected(redis_server):
         assert second.load() == 1
         node = second.get("gnb-a")
         assert node.connected is False and node.cells == NODE.cells and node.ran_functions == NODE.ran_functions
+
+
+def test_answer_and_first_report_arriving_before_the_send_returned(redis_server):
+    """The node answers and reports while the RIC is still inside its send of the Subscription Request (the
+    RIC Request ID is not registered yet): the answer is kept, the report held and delivered once the ID is
+    known - nothing counted unrouted. Reports for an ID that no request claims are still counted unrouted."""
+    class FastSession(MemSession):
+        def __init__(self, node_id: str, ric: EmbeddedRic) -> None:
+            super().__init__(node_id)
+            self.ric = ric
+
+        async def send_subscription(self, requestor, ran_function_id, plan):
+            request = await super().send_subscription(requestor, ran_function_id, plan)
+            self.ric.subscription_answer(self.node_id, request, [a.action_id for a in plan.actions], None)
+            h, m = indication("3.00", plan.actions[0].definition, 1_700_000_000, {"DRB.UEThpDl": 5})
+            self.ric.indication(self.node_id, request, 2, 1, 0, h, m, 0.0)
+            self.ric.indication(self.node_id, RequestId(requestor, 999), 2, 1, 0, h, m, 0.0)  # nobody's
+            await asyncio.sleep(0)  # the send yields before returning (a busy socket)
+            return request
+
+    async def scenario() -> None:
+        async with EmbeddedRic(_config(redis_server.url), termination=MemTermination) as ric:
+            x = Recorder("fast")
+            rt = await ric.add_xapp(x)
+            session = FastSession("gnb-a", ric)
+            ric.node_setup(session, NODE)
+            sub = await rt.ctx.subscribe("gnb-a", SPEC)
+            await until(lambda: len(x.indications) == 1)
+            got = x.indications[0]
+            assert got.subscription_id == sub.subscription_id and got.sequence == 0
+            assert ("001-01/000000001", "DRB.UEThpDl", 5.0) in {(r.cell, r.measurement, r.value) for r in got.rows}
+            assert ric.metrics.unrouted._value.get() == 1  # only the report of the unclaimed request id
+            await rt.stop()
+
+    asyncio.run(scenario())
