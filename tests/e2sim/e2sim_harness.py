@@ -12,6 +12,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from lab import corridor_lab
+
 from e2 import ap
 from e2.ap.connection import E2SetupDone, MessageReceived, PduRejected, RicConnection, SubscriptionDone
 from e2.errors import TransportError
@@ -148,24 +150,7 @@ class RicHarness:
 
 
 # Two 3-sector sites on a corridor, static UEs (stable radio for the handover tests), 1 s measurement period.
-SCENARIO: dict[str, Any] = {
-    "name": "e2sim-test",
-    "description": "two gNBs of different vendors",
-    "layout": {"type": "corridor", "num_sites": 2, "isd_m": 400, "sector_azimuths_deg": [0, 120, 240],
-               "road_offset_m": 30},
-    "carrier": {"frequency_ghz": 3.5, "bandwidth_mhz": 20, "scs_khz": 30},
-    "power": {"preset": "macro"},
-    "slices": {"embb": {"rrm_policy": {"min_ratio": 40, "max_ratio": 100}},
-               "urllc": {"rrm_policy": {"min_ratio": 20, "max_ratio": 100, "dedicated_ratio": 5}},
-               "mmtc": {"rrm_policy": {"min_ratio": 5, "max_ratio": 50}}},
-    "traffic": {"embb": {"ues_per_cell": 3, "full_buffer_fraction": 0.5, "packet_bytes": 500000,
-                         "arrival_rate_hz": 0.5},
-                "urllc": {"ues_per_cell": 2, "packet_bytes": 200, "arrival_rate_hz": 50},
-                "mmtc": {"ues_per_cell": 2, "packet_bytes": 100, "arrival_rate_hz": 0.2}},
-    "mobility": {"static": 1.0},
-    "time": {"tick_ms": 100, "decision_period_ms": 1000, "episode_decisions": 60},
-    "e2": {"plmn": "001-01", "vendors": ["nova", "keystone"]},
-}
+SCENARIO: dict[str, Any] = corridor_lab("e2sim-test", ["nova", "keystone"])
 SPEED = 20.0  # 1 s measurement period -> 50 ms of wall time
 
 

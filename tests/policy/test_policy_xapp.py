@@ -19,6 +19,8 @@ from policy_helpers import ENERGY_MODEL, constant_model, copy_model
 
 pytest.importorskip("e2sim.node.runner")
 
+from lab import corridor_lab
+
 from e2.sm.ccc.controls import energy_saving_control
 from e2sim.node.runner import E2SimRunner, RunnerConfig
 from ranpilot.models import sha256_file
@@ -29,24 +31,9 @@ from ric.sdl import SdlConfig
 from ric.xapp import ControlRequest
 from ric.xapp.policy import PolicyXApp, PolicyXAppConfig
 
-SCENARIO: dict[str, Any] = {
-    "name": "policy-e2e",
-    "description": "three 3-sector gNBs (nova, nova, keystone), light load",
-    "layout": {"type": "corridor", "num_sites": 3, "isd_m": 400, "sector_azimuths_deg": [0, 120, 240],
-               "road_offset_m": 30},
-    "carrier": {"frequency_ghz": 3.5, "bandwidth_mhz": 20, "scs_khz": 30},
-    "power": {"preset": "macro"},
-    "slices": {"embb": {"rrm_policy": {"min_ratio": 40, "max_ratio": 100}},
-               "urllc": {"rrm_policy": {"min_ratio": 20, "max_ratio": 100, "dedicated_ratio": 5}},
-               "mmtc": {"rrm_policy": {"min_ratio": 5, "max_ratio": 50}}},
-    "traffic": {"embb": {"ues_per_cell": 2, "full_buffer_fraction": 0.0, "packet_bytes": 100000,
-                         "arrival_rate_hz": 0.2},
-                "urllc": {"ues_per_cell": 1, "packet_bytes": 200, "arrival_rate_hz": 10},
-                "mmtc": {"ues_per_cell": 1, "packet_bytes": 100, "arrival_rate_hz": 0.2}},
-    "mobility": {"static": 1.0},
-    "time": {"tick_ms": 100, "decision_period_ms": 1000, "episode_decisions": 600},
-    "e2": {"plmn": "001-01", "vendors": ["nova", "keystone", "nova"]},
-}
+SCENARIO: dict[str, Any] = corridor_lab("policy-e2e", ["nova", "keystone", "nova"], ues=(2, 1, 1),
+                                         embb_full_buffer=0.0, embb_bytes=100_000, embb_rate_hz=0.2,
+                                         urllc_rate_hz=10.0, episode_decisions=600)
 
 
 class EnergyXApp(PolicyXApp):

@@ -7,6 +7,7 @@ import asyncio
 from typing import Any
 
 import pytest
+from lab import corridor_lab
 
 pytest.importorskip("e2sim.node.runner")
 
@@ -21,24 +22,7 @@ from ric.sdl import SdlConfig
 from ric.xapp import ControlRequest, ControlStatus, KpmReportSpec, NodeEvent, XApp
 
 # Two 3-sector sites, static UEs, 1 s measurement period (keystone's minimum report period), run 20x real time.
-SCENARIO: dict[str, Any] = {
-    "name": "ric-e2sim",
-    "description": "two gNBs of different vendors under the embedded RIC",
-    "layout": {"type": "corridor", "num_sites": 2, "isd_m": 400, "sector_azimuths_deg": [0, 120, 240],
-               "road_offset_m": 30},
-    "carrier": {"frequency_ghz": 3.5, "bandwidth_mhz": 20, "scs_khz": 30},
-    "power": {"preset": "macro"},
-    "slices": {"embb": {"rrm_policy": {"min_ratio": 40, "max_ratio": 100}},
-               "urllc": {"rrm_policy": {"min_ratio": 20, "max_ratio": 100, "dedicated_ratio": 5}},
-               "mmtc": {"rrm_policy": {"min_ratio": 5, "max_ratio": 50}}},
-    "traffic": {"embb": {"ues_per_cell": 3, "full_buffer_fraction": 0.5, "packet_bytes": 500000,
-                         "arrival_rate_hz": 0.5},
-                "urllc": {"ues_per_cell": 2, "packet_bytes": 200, "arrival_rate_hz": 50},
-                "mmtc": {"ues_per_cell": 2, "packet_bytes": 100, "arrival_rate_hz": 0.2}},
-    "mobility": {"static": 1.0},
-    "time": {"tick_ms": 100, "decision_period_ms": 1000, "episode_decisions": 60},
-    "e2": {"plmn": "001-01", "vendors": ["nova", "keystone"]},
-}
+SCENARIO: dict[str, Any] = corridor_lab("ric-e2sim", ["nova", "keystone"])
 
 
 class Collector(XApp):
