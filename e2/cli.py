@@ -263,5 +263,7 @@ def _print_tree(value: Any) -> None:
     if isinstance(value, dict):
         for k, v in value.items():
             add(root, k, v)
-    console = Console(highlight=False, soft_wrap=True)
+    console = Console(highlight=False)
+    if not console.is_terminal:  # piped or redirected: never crop values (an OID, a hex payload) to 80 columns
+        console = Console(highlight=False, width=100_000)
     console.print(root)
