@@ -152,15 +152,23 @@ def _u01(a: np.ndarray) -> np.ndarray:
 
 
 def decode_slicing(a: np.ndarray) -> dict[str, np.ndarray]:
-    """Slice shares -> TS 28.541 RRMPolicyRatio percentages per (cell, slice).
+    """Slice shares and borrowing -> TS 28.541 RRMPolicyRatio percentages per (cell, slice) (slicing-v2).
 
-    share_k = (a_k + 1) / 2; min_ratio_k = floor(100 * share_k / max(1, sum_k share_k)) (so the mins sum to
-    <= 100); max_ratio = 100 (the shared part stays work-conserving); dedicated_ratio = 0.
+    Columns 0..K-1 (shares): share_k = (a_k + 1) / 2; rRMPolicyMinRatio_k = floor(100 * share_k / max(1, sum_k
+    share_k)), so the min ratios sum to <= 100 (prioritised PRBs, usable by others while the slice leaves them).
+    Columns K..2K-1 (borrowing): b_k = (a_{K+k} + 1) / 2; rRMPolicyMaxRatio_k = min_k + floor((100 - min_k) * b_k):
+    b = 0 is a hard partition (the slice never exceeds its min share: "static slicing"), b = 1 lets it borrow every
+    PRB the others leave (work-conserving up to 100 %). rRMPolicyDedicatedRatio = 0: dedicated PRBs stay idle when
+    their slice has no data (TS 28.541 5.3.x), and the min ratio already gives the slice priority on its share.
+    This is what an xApp sends over E2SM-RC (style 2, action 6, "Slice-level PRB quota") per S-NSSAI.
     """
-    share = _u01(a)
+    a = np.asarray(a, dtype=np.float64)
+    k = a.shape[-1] // 2
+    share = _u01(a[..., :k])
     tot = np.maximum(share.sum(axis=-1, keepdims=True), 1.0)
-    mn = np.floor(100.0 * share / tot)
-    return {"min_ratio": mn, "max_ratio": np.full_like(mn, 100.0), "dedicated_ratio": np.zeros_like(mn)}
+    mn = np.floor(100.0 * share / tot + 1e-6)
+    mx = mn + np.floor((100.0 - mn) * _u01(a[..., k:]) + 1e-6)
+    return {"min_ratio": mn, "max_ratio": np.minimum(mx, 100.0), "dedicated_ratio": np.zeros_like(mn)}
 
 
 def decode_sleep(a: np.ndarray) -> dict[str, np.ndarray]:
@@ -186,7 +194,7 @@ def decode_handover(a: np.ndarray) -> dict[str, np.ndarray]:
     return {"cio_db": cio, "hysteresis_db": hyst, "ttt_ms": ttt}
 
 
-_DECODERS = {"slicing-v1": decode_slicing, "energy-v1": decode_sleep, "handover-v1": decode_handover}
+_DECODERS = {"slicing-v2": decode_slicing, "energy-v1": decode_sleep, "handover-v1": decode_handover}
 
 # ------------------------------------------------------------------------------------------------- specs
 _L_THP = float(np.log1p(1e5))  # 100 Mbit/s in kbit/s
@@ -226,6 +234,14 @@ def _slice_features() -> list[Feature]:
                     scale=_L_CONN),
             Feature(f"{s}_sla_violation", "E2SIM.SlaViolation.SNSSAI", "flag", scope="slice", slice=s),
         ]
+    # slicing-v2: the neighbours' URLLC state. A cell's eMBB load is interference for its neighbours' URLLC
+    # UEs (interference scales with PRB load), so whether it may borrow depends on how they are doing.
+    out += [
+        Feature("nb_urllc_delay", "DRB.RlcSduDelayDl.SNSSAI", "ms", scope="slice", slice="urllc",
+                transform="log1p", scale=_L_DELAY, neighbour_mean=True),
+        Feature("nb_urllc_sla_violation", "E2SIM.SlaViolation.SNSSAI", "flag", scope="slice", slice="urllc",
+                neighbour_mean=True),
+    ]
     return out
 
 
@@ -243,13 +259,14 @@ def _ho_features() -> list[Feature]:
 
 
 FEATURE_SPECS: dict[str, FeatureSpec] = {
-    "slicing": FeatureSpec("slicing-v1", tuple(_common_cell() + _slice_features())),
+    "slicing": FeatureSpec("slicing-v2", tuple(_common_cell() + _slice_features())),
     "energy": FeatureSpec("energy-v1", tuple(_common_cell())),
     "handover": FeatureSpec("handover-v1", tuple(_common_cell() + _ho_features())),
 }
 ACTION_SPECS: dict[str, ActionSpec] = {
-    "slicing": ActionSpec("slicing-v1", ("embb_share", "urllc_share", "mmtc_share"), -1.0, 1.0,
-                          ("1", "1", "1"), decode_slicing.__doc__ or ""),
+    "slicing": ActionSpec("slicing-v2", tuple(f"{s}_share" for s in SLICE_NAMES)
+                          + tuple(f"{s}_borrow" for s in SLICE_NAMES), -1.0, 1.0,
+                          ("1",) * (2 * len(SLICE_NAMES)), decode_slicing.__doc__ or ""),
     "energy": ActionSpec("energy-v1", ("sleep_level",), -1.0, 1.0, ("level",), decode_sleep.__doc__ or ""),
     "handover": ActionSpec("handover-v1", ("cio", "hysteresis", "ttt"), -1.0, 1.0, ("dB", "dB", "ms"),
                            decode_handover.__doc__ or ""),

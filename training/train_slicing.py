@@ -1,13 +1,17 @@
-"""Train the per-cell slice PRB-share policy and export it to models/slicing/.
+"""Train the per-cell slice PRB policy (TS 28.541 RRMPolicyRatio) and export it to models/slicing/.
 
-Read top to bottom: task choices here, shared plumbing in training/common.py.
+Read top to bottom: task choices here, shared plumbing in training/common.py; the config is
+training/configs/slicing.yaml.
 
-Environment: ``ranpilot/Slicing-v0`` core on ``dense-urban`` (21 cells, eMBB/URLLC/mMTC), B instances x C cells
-as parameter-shared agents. Action: per-cell shares of the three slices -> TS 28.541 RRMPolicyRatio min ratios
-(max 100 %, so the shared part stays work-conserving). Reward (e2sim RewardWeights): eMBB log-throughput minus
-SLA violations minus action changes - the benchmark's two targets (eMBB throughput, URLLC SLA).
-Score used to keep the best checkpoint (held-out seeds of the training scenario):
-    thp_eMBB / thp_eMBB(static) - 20 * max(0, URLLC violation rate - 0.8 %)
+Environment: ``ranpilot/Slicing-v0`` core on ``daily-profile`` (21 cells, 24 h load profile) plus dense-urban and
+daily-light (load variety), B instances x C cells as parameter-shared agents. Action (slicing-v2): per cell,
+per slice a share (-> rRMPolicyMinRatio) and a borrowing level (-> rRMPolicyMaxRatio between min and 100 %).
+Baselines are static slicing (hard partitions, min = max): ``static`` 33/33/33 %, ``proportional`` to demand.
+Reward (e2sim RewardWeights, benchmark-aligned): eMBB slice throughput (linear, / 25 Mbit/s) minus URLLC SLA
+violations summed over the cell's neighbourhood (its eMBB load is their interference) minus other slices' SLA
+violations and action changes.
+Score used to keep the best checkpoint (held-out seeds 1001, 1002 of the training scenario):
+    thp_eMBB / thp_eMBB(static) - 100 * max(0, URLLC violation rate - 0.8 %)
 The benchmark scenario (dense-urban-b, 57 cells) is never seen here.
 """
 
@@ -25,7 +29,7 @@ def make_score(baselines: Baselines) -> ScoreFn:
 
     def score(_m: dict[str, float], per_slice: dict[str, dict[str, float]]) -> float:
         urllc = per_slice["urllc"]["sla_violation_rate"]
-        return per_slice["embb"]["thp_mean_mbps"] / static_embb - 20.0 * max(0.0, urllc - 0.008)
+        return per_slice["embb"]["thp_mean_mbps"] / static_embb - 100.0 * max(0.0, urllc - 0.008)
 
     return score
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from e2sim.scenarios import Scenario, load_scenario
 from e2sim.sim import RanSimulator
-from ranpilot.features import ActionSpec, FeatureSpec, action_spec, feature_spec
+from ranpilot.features import SLICE_NAMES, ActionSpec, FeatureSpec, action_spec, feature_spec
 
 TASKS = ("slicing", "energy", "handover")
 
@@ -27,6 +27,12 @@ class RewardWeights:
 
     ee: energy efficiency of the cell's neighbourhood (cell + neighbours), bits / J divided by ``ee_ref_bit_per_j``
     thp: log-throughput of the cell (log1p(kbit/s) / log1p(1e5)); for slicing the eMBB slice throughput
+    thp_ref_mbps: slicing: if > 0 the thp term is linear, eMBB slice throughput (DRB.UEThpDl.SNSSAI) / this
+        reference - the benchmark's eMBB metric is a mean of throughputs, not of their logs
+    urllc_sla: slicing: per URLLC SLA violation (delay budget) in the cell's neighbourhood (cell + neighbours,
+        summed), on top of ``sla``: a cell whose eMBB borrows PRBs raises the interference its neighbours' URLLC
+        UEs see (interference scales with PRB load), so it pays for every violation its load may have caused
+        (a mean would charge each cell ~1/|neighbourhood| of the harm it does, and every cell would borrow)
     sla: per violated slice SLA (for energy: mean over the neighbourhood, so a sleeping cell pays for the
         violations it pushes onto its neighbours)
     switch: per cell state change (energy) or per unit of mean |action change| (slicing, handover)
@@ -39,6 +45,8 @@ class RewardWeights:
     ee: float = 0.0
     ee_ref_bit_per_j: float = 1e5
     thp: float = 0.0
+    thp_ref_mbps: float = 0.0
+    urllc_sla: float = 0.0
     sla: float = 1.0
     switch: float = 0.0
     power: float = 0.0
@@ -162,8 +170,12 @@ class TaskCore:
         ee_hood = hood_bits / np.maximum(hood_energy, 1e-9)
         r = np.zeros_like(bits)
         if self.task == "slicing":
-            thp = np.log1p(s["DRB.UEThpDl.SNSSAI"][..., 0]) / np.log1p(1e5)
+            embb = s["DRB.UEThpDl.SNSSAI"][..., 0]
+            thp = embb / 1e3 / w.thp_ref_mbps if w.thp_ref_mbps > 0 else np.log1p(embb) / np.log1p(1e5)
             r += w.thp * thp - w.sla * viol.sum(-1)
+            if w.urllc_sla:
+                u = viol[..., SLICE_NAMES.index("urllc")]
+                r -= w.urllc_sla * (u[:, None, :] * hood).sum(-1)
             r -= w.switch * np.abs(action - self.prev_action).mean(-1)
         elif self.task == "energy":
             switched = (self.sim.cell_state != self.prev_level).astype(float)

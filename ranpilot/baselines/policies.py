@@ -47,10 +47,13 @@ def encode_sleep(level: np.ndarray) -> np.ndarray:
     return (np.asarray(level, dtype=np.float32) / 4.0 * 2.0 - 1.0)[:, None]
 
 
-def encode_shares(share: np.ndarray) -> np.ndarray:
-    """Per-slice shares summing to 1 -> actions (inverse of ``decode_slicing`` up to its flooring to whole
+def encode_shares(share: np.ndarray, borrow: float | np.ndarray = 0.0) -> np.ndarray:
+    """Per-slice shares summing to 1 (+ borrowing in [0, 1]: 0 = hard partition, max ratio = min ratio;
+    1 = max ratio 100 %) -> slicing-v2 actions (inverse of ``decode_slicing`` up to its flooring to whole
     percent, so a share may land 1 % lower)."""
-    return np.clip(2.0 * np.asarray(share, dtype=np.float64) - 1.0, -1.0, 1.0).astype(np.float32)
+    sh = np.asarray(share, dtype=np.float64)
+    b = np.broadcast_to(np.asarray(borrow, dtype=np.float64), sh.shape)
+    return np.clip(np.concatenate([2.0 * sh - 1.0, 2.0 * b - 1.0], axis=-1), -1.0, 1.0).astype(np.float32)
 
 
 def encode_handover(ctl: dict[str, np.ndarray]) -> np.ndarray:
@@ -93,6 +96,8 @@ class Threshold:
 
 
 class Static:
+    """Fixed equal hard partition: min = max = 33 % per slice (see ranpilot.baselines.slicing)."""
+
     name = "static"
 
     def reset(self) -> None:
@@ -103,7 +108,8 @@ class Static:
 
 
 class Proportional:
-    """Shares proportional to each slice's recent PRB demand (RRU.PrbUsedDl.SNSSAI / RRU.PrbAvailDl)."""
+    """Hard partition (min = max) proportional to each slice's recent PRB demand (RRU.PrbUsedDl.SNSSAI /
+    RRU.PrbAvailDl)."""
 
     name = "proportional"
 

@@ -1,8 +1,12 @@
 """Slicing baselines: per-cell PRB ratios per slice (TS 28.541 RRMPolicyRatio), pure numpy.
 
-``static`` splits every cell's PRBs equally between the slices. ``proportional`` gives each slice a share
-proportional to its recent demand (an exponentially weighted average of the demand it reported), with a floor
-so a quiet slice can still start a burst.
+Both baselines are *static slicing* in the operators' and the literature's sense: a fixed partition, each slice
+configured with rRMPolicyMinRatio = rRMPolicyMaxRatio = its share (TS 28.541 5.3.x RRMPolicyRatio; dedicated
+0, which changes nothing here because no slice can exceed its max anyway), so a slice never borrows PRBs another
+slice leaves idle. ``static`` splits every cell's PRBs equally between the slices (the issue's "fixed equal
+split"). ``proportional`` re-partitions each decision period in proportion to each slice's recent demand (an
+exponentially weighted average of the demand it reported), with a floor so a quiet slice can still start a
+burst. Only a policy that sets max > min (the AI, slicing-v2 action) lets slices borrow.
 """
 
 from __future__ import annotations

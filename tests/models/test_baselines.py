@@ -95,8 +95,11 @@ def test_mro_decides_on_window_statistics_not_single_periods() -> None:
 def test_encoders_invert_the_action_spec_decoders() -> None:
     assert decode_sleep(encode_sleep(np.arange(5)))["level"].tolist() == [0, 1, 2, 3, 4]
     shares = np.array([[0.5, 0.3, 0.2], [1 / 3, 1 / 3, 1 / 3]])
-    got = decode_slicing(encode_shares(shares))["min_ratio"]
+    ctl = decode_slicing(encode_shares(shares))
+    got = ctl["min_ratio"]
     assert np.all(np.abs(got - np.array([[50, 30, 20], [33, 33, 33]])) <= 1) and np.all(got.sum(1) <= 100)
+    assert np.array_equal(ctl["max_ratio"], got)  # borrow 0: hard partition
+    assert np.all(decode_slicing(encode_shares(shares, 1.0))["max_ratio"] == 100)
     for ctl in (set1(3), set5(3)):
         back = decode_handover(encode_handover(ctl))
         for k in ("cio_db", "hysteresis_db", "ttt_ms"):
@@ -124,8 +127,12 @@ def test_feature_level_baselines_on_hand_built_rows() -> None:
     prop = make_baseline("slicing", "proportional", {"smoothing": 1.0, "floor": 0.05})
     obs = _obs("slicing", embb_prb_share=np.array([0.6]), urllc_prb_share=np.array([0.2]),
                mmtc_prb_share=np.array([0.0]))
-    mins = decode_slicing(prop.act(obs))["min_ratio"][0]
+    ctl = decode_slicing(prop.act(obs))
+    mins = ctl["min_ratio"][0]
     assert mins[0] > mins[1] > mins[2] >= 4
+    assert np.array_equal(ctl["max_ratio"][0], mins)  # a partition: no borrowing
+    static = decode_slicing(make_baseline("slicing", "static").act(obs))
+    assert static["min_ratio"].tolist() == [[33, 33, 33]] and static["max_ratio"].tolist() == [[33, 33, 33]]
     mro = make_baseline("handover", "mro", {"window_periods": 1})
     obs = _obs("handover", rlf=np.array([4.0, 0.0]), ping_pong=np.array([0.0, 0.0]),
                ho_inter_req=np.array([10.0, 10.0]))

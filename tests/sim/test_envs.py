@@ -131,16 +131,18 @@ def test_features_rebuild_from_kpm_dicts():
 
 
 def test_action_decoders():
-    sl = decode_slicing(np.array([[1.0, 1.0, -1.0], [-1.0, -1.0, -1.0]]))
+    # slicing-v2: shares -> min ratios, borrowing -> max ratio in [min, 100] (-1 = hard partition)
+    sl = decode_slicing(np.array([[1.0, 1.0, -1.0, 1.0, -1.0, 0.0], [-1.0, -1.0, -1.0, 1.0, 1.0, 1.0]]))
     assert sl["min_ratio"].tolist() == [[50, 50, 0], [0, 0, 0]]
-    assert np.all(sl["max_ratio"] == 100) and np.all(sl["dedicated_ratio"] == 0)
+    assert sl["max_ratio"].tolist() == [[100, 50, 50], [100, 100, 100]]
+    assert np.all(sl["dedicated_ratio"] == 0)
     assert decode_sleep(np.array([[-1.0], [-0.5], [0.0], [0.5], [1.0]]))["level"].tolist() == [0, 1, 2, 3, 4]
     ho = decode_handover(np.array([[1.0, -1.0, -1.0], [0.12, 1.0, 1.0], [-0.7, 0.0, 0.0]]))
     assert ho["cio_db"].tolist() == [6.0, 1.0, -4.0]  # -4.2 snaps to the nearest Q-OffsetRange value
     assert ho["hysteresis_db"].tolist() == [0.0, 6.0, 3.0]
     assert ho["ttt_ms"].tolist() == [40, 1024, 320]
     spec = action_spec("slicing")
-    assert spec.clip(np.array([[2.0, -3.0, np.nan]])).tolist() == [[1.0, -1.0, 0.0]]
+    assert spec.clip(np.array([[2.0, -3.0, np.nan, 0.0, 0.0, 0.0]])).tolist() == [[1.0, -1.0, 0.0, 0.0, 0.0, 0.0]]
     with pytest.raises(ValueError, match="columns"):
         spec.clip(np.zeros((2, 2)))
 

@@ -31,6 +31,18 @@ def test_work_conserving_and_max():
     assert a == pytest.approx([30, 70, 0])  # never above max
 
 
+def test_hard_partition_min_equals_max_leaves_idle_prbs_unborrowed():
+    # "static slicing": min = max = 33 % of N = 51 -> 16.83 PRBs per slice. eMBB (full buffer) stays at its
+    # 16.83 even though URLLC uses 3 and mMTC 0: their idle 30.66 PRBs are not borrowed (TS 28.541: the shared
+    # part is work-conserving only up to rRMPolicyMaxRatio).
+    a, idle = split([np.inf, 3, 0], 51, [0, 0, 0], [33, 33, 33], [33, 33, 33])
+    assert a == pytest.approx([16.83, 3, 0])
+    assert idle == pytest.approx([0, 0, 0])
+    # the same mins with eMBB max 80 %: eMBB borrows up to 40.8 PRBs, the rest of the 48 idle stays idle
+    a, _ = split([np.inf, 3, 0], 51, [0, 0, 0], [33, 33, 33], [80, 33, 33])
+    assert a == pytest.approx([40.8, 3, 0])
+
+
 def test_min_guaranteed_under_contention_and_weights():
     a, _ = split([np.inf, np.inf, np.inf], 100, [0, 0, 0], [60, 20, 0], [100, 100, 100])
     assert a == pytest.approx([60 + 20 / 3, 20 + 20 / 3, 20 / 3])
