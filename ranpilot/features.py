@@ -36,8 +36,12 @@ class Feature:
     """One observation column.
 
     value = transform(kpm [/ denominator]) ; feature = (value - offset) / scale, where transform is identity
-    ('linear') or log(1 + x) ('log1p'). ``scope`` 'slice' picks slice ``slice`` of a ``.SNSSAI`` measurement.
+    ('linear'), log(1 + x) ('log1p') or the indicator x <= 0 ('zero': e.g. RRU.PrbAvailDl = 0 for a whole
+    period means the cell slept through it). ``scope`` 'slice' picks slice ``slice`` of a ``.SNSSAI`` measurement.
     ``neighbour_mean``: the column is the mean of the feature over the cell's neighbours (0 without neighbours).
+    ``window`` > 1: the column reduces (``reduce``: 'max' or 'mean') the value over the last ``window``
+    measurement periods, this one included - history an xApp keeps from its own KPM reports
+    (:class:`FeatureHistory`); before ``window`` periods have been seen the window holds what has been seen.
     """
 
     name: str
@@ -50,6 +54,8 @@ class Feature:
     scale: float = 1.0
     denominator: str | None = None
     neighbour_mean: bool = False
+    window: int = 1
+    reduce: str = "max"
 
     def raw(self, m: Mapping[str, np.ndarray]) -> np.ndarray:
         if self.kpm not in m:
@@ -64,6 +70,8 @@ class Feature:
             x = np.where(d > 0, x / np.where(d > 0, d, 1.0), 0.0)
         if self.transform == "log1p":
             x = np.log1p(np.maximum(x, 0.0))
+        elif self.transform == "zero":
+            x = (x <= 0.0).astype(np.float64)
         return (x - self.offset) / self.scale
 
 
@@ -84,8 +92,13 @@ class FeatureSpec:
 
     @property
     def fingerprint(self) -> str:
-        blob = json.dumps({"id": self.id, "features": [asdict(f) for f in self.features]}, sort_keys=True)
+        blob = json.dumps({"id": self.id, "features": [_fields(f) for f in self.features]}, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()
+
+    @property
+    def stateful(self) -> bool:
+        """True when a feature needs past periods (build it through :class:`FeatureHistory`)."""
+        return any(f.window > 1 for f in self.features)
 
     @property
     def measurements(self) -> list[str]:
@@ -97,12 +110,19 @@ class FeatureSpec:
                     out.append(n)
         return out
 
-    def build(self, per_cell: Mapping[str, np.ndarray], neighbours: np.ndarray | None = None) -> np.ndarray:
+    def build(self, per_cell: Mapping[str, np.ndarray], neighbours: np.ndarray | None = None,
+              history: FeatureHistory | None = None) -> np.ndarray:
         """Observation ``(..., C, F)`` float32 from per-cell measurements (see module doc for shapes).
 
         ``neighbours``: (C, C) bool/0-1 matrix, row c marks the neighbours of cell c (needed only when the spec
-        has neighbour features). Leading batch axes are kept.
+        has neighbour features). Leading batch axes are kept. ``history``: past periods of windowed features
+        (updated with this period); without it a windowed feature sees this period only (a fresh history).
         """
+        if history is not None:
+            return history.build(per_cell, neighbours)
+        return self._build({f.name: f.raw(per_cell) for f in self.features}, neighbours)
+
+    def _build(self, values: Mapping[str, np.ndarray], neighbours: np.ndarray | None) -> np.ndarray:
         cols = []
         w = None
         if any(f.neighbour_mean for f in self.features):
@@ -111,7 +131,7 @@ class FeatureSpec:
             nb = np.asarray(neighbours, dtype=np.float64)
             w = nb / np.maximum(nb.sum(axis=1, keepdims=True), 1.0)
         for f in self.features:
-            x = f.raw(per_cell)
+            x = values[f.name]
             if f.neighbour_mean:
                 assert w is not None
                 if x.shape[-1] != w.shape[0]:
@@ -120,6 +140,62 @@ class FeatureSpec:
             cols.append(x)
         obs = np.stack(cols, axis=-1)
         return np.clip(np.nan_to_num(obs, nan=0.0, posinf=CLIP, neginf=-CLIP), -CLIP, CLIP).astype(np.float32)
+
+
+def _fields(f: Feature) -> dict:
+    """A feature's defining fields; history fields only when used, so specs without history keep their
+    fingerprints (and the models exported against them stay valid)."""
+    d = asdict(f)
+    if f.window == 1:
+        d.pop("window")
+        d.pop("reduce")
+    return d
+
+
+class FeatureHistory:
+    """The per-cell memory a stateful :class:`FeatureSpec` needs: the last ``window`` values of its windowed
+    features, kept by whoever builds observations period after period (the env wrapper in training, the
+    benchmark, the xApp's :class:`~ric.policy.runner.PolicyRunner`) - all from the same KPM counters, so an
+    xApp reproduces the training features exactly. Leading batch axes are kept; ``reset(mask)`` forgets the
+    masked instances (a new episode, a changed cell list)."""
+
+    def __init__(self, spec: FeatureSpec) -> None:
+        self.spec = spec
+        self.depth = max((f.window for f in spec.features), default=1)
+        self._buf: dict[str, np.ndarray] = {}  # feature name -> (depth, ..., C) newest last
+        self._seen: np.ndarray | None = None  # (...,) periods seen per instance (capped at depth)
+
+    def reset(self, mask: np.ndarray | None = None) -> None:
+        if mask is None or self._seen is None:
+            self._buf, self._seen = {}, None
+        else:
+            self._seen[np.asarray(mask, bool)] = 0
+
+    def build(self, per_cell: Mapping[str, np.ndarray], neighbours: np.ndarray | None = None) -> np.ndarray:
+        """Push this period's measurements and return the observation (as :meth:`FeatureSpec.build`)."""
+        values = {f.name: f.raw(per_cell) for f in self.spec.features}
+        windowed = [f for f in self.spec.features if f.window > 1]
+        if windowed:
+            x0 = values[windowed[0].name]
+            if self._seen is None or self._seen.shape != x0.shape[:-1] or any(
+                    self._buf[f.name].shape[1:] != values[f.name].shape for f in windowed if f.name in self._buf):
+                self._buf, self._seen = {}, np.zeros(x0.shape[:-1], np.int64)
+            self._seen = np.minimum(self._seen + 1, self.depth)
+            for f in windowed:
+                values[f.name] = self._push(f, values[f.name])
+        return self.spec._build(values, neighbours)
+
+    def _push(self, f: Feature, x: np.ndarray) -> np.ndarray:
+        assert self._seen is not None
+        buf = self._buf.setdefault(f.name, np.repeat(x[None], self.depth, axis=0))
+        buf[:-1] = buf[1:].copy()
+        buf[-1] = x
+        n = np.minimum(self._seen, f.window)[..., None]  # (..., 1) periods this instance's window holds
+        age = (self.depth - 1 - np.arange(self.depth)).reshape((self.depth,) + (1,) * x.ndim)
+        recent = np.broadcast_to(age < n[None], buf.shape)
+        if f.reduce == "max":
+            return np.where(recent, buf, -np.inf).max(axis=0)
+        return np.where(recent, buf, 0.0).sum(axis=0) / recent.sum(axis=0)
 
 
 @dataclass(frozen=True)
@@ -220,6 +296,32 @@ def _common_cell(prefix: str = "") -> list[Feature]:
     ]
 
 
+def _energy_features() -> list[Feature]:
+    """energy-v2: TS 28.552 counters only, so any gNB that reports them can be served (no E2SIM.* counter).
+
+    Sleeping is read from RRU.PrbAvailDl (5.1.1.2.x: no PRB available for the whole period = the cell slept);
+    PEE.AvgPower (TS 28.552 5.1.1.19) also shows it, and the waking-up periods. The neighbours' load and their
+    share asleep are what a cell needs to know whether its UEs have somewhere to go.
+    """
+    return [
+        Feature("prb_usage", "RRU.PrbTotDl", "%", scale=100.0),
+        Feature("conn_mean", "RRC.ConnMean", "UE", transform="log1p", scale=_L_CONN),
+        Feature("ue_thp", "DRB.UEThpDl", "kbit/s", transform="log1p", scale=_L_THP),
+        Feature("volume", "DRB.PdcpSduVolumeDL", "Mbit", transform="log1p", scale=_L_VOL),
+        Feature("delay", "DRB.RlcSduDelayDl", "ms", transform="log1p", scale=_L_DELAY),
+        Feature("avg_power", "PEE.AvgPower", "W", transform="log1p", scale=float(np.log1p(500.0))),
+        Feature("asleep", "RRU.PrbAvailDl", "flag", transform="zero"),
+        Feature("nb_prb_usage", "RRU.PrbTotDl", "%", scale=100.0, neighbour_mean=True),
+        Feature("nb_conn_mean", "RRC.ConnMean", "UE", transform="log1p", scale=_L_CONN, neighbour_mean=True),
+        Feature("nb_asleep", "RRU.PrbAvailDl", "flag", transform="zero", neighbour_mean=True),
+        # history (TS 28.541 EnergySavingProperties state "load below threshold for a time duration"):
+        Feature("prb_usage_max5", "RRU.PrbTotDl", "%", scale=100.0, window=5, reduce="max"),
+        Feature("nb_prb_usage_mean5", "RRU.PrbTotDl", "%", scale=100.0, neighbour_mean=True, window=5,
+                reduce="mean"),
+        Feature("asleep_mean5", "RRU.PrbAvailDl", "flag", transform="zero", window=5, reduce="mean"),
+    ]
+
+
 def _slice_features() -> list[Feature]:
     out = []
     for s in SLICE_NAMES:
@@ -260,7 +362,7 @@ def _ho_features() -> list[Feature]:
 
 FEATURE_SPECS: dict[str, FeatureSpec] = {
     "slicing": FeatureSpec("slicing-v2", tuple(_common_cell() + _slice_features())),
-    "energy": FeatureSpec("energy-v1", tuple(_common_cell())),
+    "energy": FeatureSpec("energy-v2", tuple(_energy_features())),
     "handover": FeatureSpec("handover-v1", tuple(_common_cell() + _ho_features())),
 }
 ACTION_SPECS: dict[str, ActionSpec] = {

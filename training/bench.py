@@ -21,6 +21,7 @@ Metric definitions (per episode, whole network; ``per_slice`` restricts to one s
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import shlex
@@ -33,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from ranpilot.baselines.policies import BASELINES, CellPolicy, make_baseline
-from ranpilot.features import SLICE_NAMES
+from ranpilot.features import SLICE_NAMES, FeatureHistory
 from training.report import RunResult, results_document, targets, write_report
 
 REPO = Path(__file__).resolve().parent.parent
@@ -43,8 +44,7 @@ TRAIN_SCENARIO = {"energy": "daily-profile", "slicing": "dense-urban", "handover
 HELD_OUT_SCENARIO = {"energy": "dense-urban-b", "slicing": "dense-urban-b",
                      "handover": "training/scenarios/highway-b.yaml"}
 BASELINE_CONFIG = REPO / "training" / "configs" / "baselines.yaml"
-#: Energy coverage guardrail: at most this share of cells asleep (= the tuned threshold's max_sleep_fraction).
-COVERAGE_MAX_FRACTION = 0.34
+GUARD_CONFIG = REPO / "training" / "configs" / "guardrails.yaml"
 
 
 def default_model_path(task: str) -> Path:
@@ -59,6 +59,21 @@ def baseline_params(task: str) -> dict[str, dict[str, Any]]:
 
     data = yaml.safe_load(BASELINE_CONFIG.read_text()) or {}
     return {k: v.get("params", {}) for k, v in (data.get(task) or {}).items()}
+
+
+def guard_config(task: str, path: Path | None = None) -> Any:
+    """The runtime guardrail config of ``task``: ``ric.policy.guardrails`` defaults with the overrides of
+    training/configs/guardrails.yaml (``{task: {field: value}}``; ``rate`` as a mapping of RateLimits fields)."""
+    import yaml
+
+    from ric.policy.guardrails import RateLimits, default_guard_config
+
+    cfg = default_guard_config(task)
+    p = path or GUARD_CONFIG
+    over = dict(((yaml.safe_load(p.read_text()) or {}) if p.exists() else {}).get(task) or {})
+    if "rate" in over:
+        over["rate"] = dataclasses.replace(cfg.rate, **over["rate"]) if isinstance(over["rate"], dict) else RateLimits()
+    return dataclasses.replace(cfg, **over)
 
 
 class OnnxCellPolicy:
@@ -90,32 +105,72 @@ def ue_violations(sla_violation: np.ndarray, serving: np.ndarray, ue_slice: np.n
     return np.where(serving >= 0, flag, True)
 
 
-def guard_sleep_actions(action: np.ndarray, core: Any, max_fraction: float = COVERAGE_MAX_FRACTION) -> np.ndarray:
-    """Apply the energy coverage guardrail (:func:`ranpilot.baselines.energy.coverage_guard`) per instance to a
-    (B, C, 1) sleep action - what the energy xApp's runtime does before sending controls."""
-    from ranpilot.baselines.energy import coverage_guard
-    from ranpilot.baselines.policies import encode_sleep
-    from ranpilot.features import decode_sleep
+#: Tasks whose policies ``ranpilot bench`` runs through the runtime guardrails by default (``--guardrails`` /
+#: ``--no-guardrails`` override). Slicing cannot be guarded here: its guarded controls (max/dedicated ratios) have
+#: no action encoding the simulator env accepts.
+GUARDED_BY_DEFAULT = ("energy",)
 
-    levels = decode_sleep(core.actions.clip(action))["level"]
-    load = core.sim.measurements().cell["RRU.PrbTotDl"]
-    asleep = core.sim.cell_state > 0
-    out = np.stack([coverage_guard(levels[b], load[b] / 100.0, core.sim.neighbours, asleep[b], max_fraction)
-                    for b in range(levels.shape[0])])
-    return encode_sleep(out.reshape(-1)).reshape(action.shape)
+
+class ServedGuardrails:
+    """The xApp runtime's guardrails (:mod:`ric.policy.guardrails`, the very code ``PolicyRunner`` runs) between
+    a policy and B simulator instances: one stateful :class:`~ric.policy.guardrails.Guardrails` per instance
+    (a RAN), fed what the runner feeds it - the decoded action, the spec's KPM measurements of the last period
+    (``Guardrails.inputs``), the neighbour relation and the time - and the guarded controls encoded back into
+    the task's action space (exact for energy and handover).
+    """
+
+    def __init__(self, task: str, core: Any, config: Any = None) -> None:
+        from ranpilot.baselines.policies import encode_handover, encode_sleep
+        from ric.policy.guardrails import make_guardrails
+
+        if task == "slicing":
+            raise ValueError("bench cannot guard slicing: RRMPolicyRatio max/dedicated ratios have no action encoding")
+        self.task, self.core = task, core
+        self.config = config if config is not None else guard_config(task)
+        self.cells = [f"cell{i}" for i in range(core.num_cells)]
+        self._make = lambda: make_guardrails(task, self.config)
+        self.guards = [self._make() for _ in range(core.batch)]
+        self._encode = {"energy": lambda c: encode_sleep(c["level"]), "handover": encode_handover}[task]
+        self.interventions: dict[str, int] = {}
+
+    def reset(self, mask: np.ndarray | None = None) -> None:
+        """Forget the cells' state in the masked instances (a new episode = a RAN the xApp has not seen)."""
+        for b in range(self.core.batch) if mask is None else np.flatnonzero(mask):
+            self.guards[b] = self._make()
+
+    def __call__(self, action: np.ndarray) -> np.ndarray:
+        """Guard a (B, C, A) action against the instances' last measurement period; returns (B, C, A)."""
+        core = self.core
+        meas = core.sim.measurements().as_mapping()
+        names = core.features.measurements
+        decoded = core.actions.decode(np.asarray(action, np.float32))
+        out = np.empty_like(np.asarray(action, np.float32))
+        for b, guard in enumerate(self.guards):
+            per_cell = {n: np.asarray(meas[n])[b] for n in names}
+            ctl = {k: np.asarray(v)[b] for k, v in decoded.items()}
+            now = float(core.sim.time_s[b])
+            res = guard.apply(self.cells, ctl, now, inputs=guard.inputs(per_cell), neighbours=core.sim.neighbours)
+            guard.commit(self.cells, res, now)
+            for iv in res.interventions:
+                self.interventions[iv.rule] = self.interventions.get(iv.rule, 0) + 1
+            out[b] = self._encode(res.controls)
+        return out
 
 
 def run_episode(task: str, scenario: str, seeds: list[int], policy: CellPolicy,
-                steps: int | None = None, name: str | None = None, guard: bool = True) -> list[RunResult]:
-    """One episode of ``policy`` on ``scenario`` for every seed (batched); one RunResult per seed. For the
-    energy task every policy's sleep decisions pass the coverage guardrail (as in the energy xApp) unless
-    ``guard`` is False: at most COVERAGE_MAX_FRACTION of cells asleep, the cap the threshold rule has built in."""
+                steps: int | None = None, name: str | None = None, guard: bool | None = None) -> list[RunResult]:
+    """One episode of ``policy`` on ``scenario`` for every seed (batched); one RunResult per seed. With ``guard``
+    (default: the task is in GUARDED_BY_DEFAULT) every action passes the xApp runtime's guardrails
+    (:class:`ServedGuardrails`) before the simulator sees it - the model's and the baselines' alike, as in
+    ``PolicyRunner`` (the baseline is the xApp's fallback and is guarded there too)."""
     from e2sim.envs.core import TaskCore
 
     core = TaskCore(task, resolve_scenario(scenario), batch=len(seeds), seed=seeds[0], episode_decisions=steps)
+    guardrails = ServedGuardrails(task, core) if (task in GUARDED_BY_DEFAULT if guard is None else guard) else None
     sim, sc = core.sim, core.scenario
     B, C, K = len(seeds), core.num_cells, len(SLICE_NAMES)
-    obs = core.reset(seed=list(seeds))
+    obs = core.reset(seed=list(seeds))  # nothing measured yet: the spec's features of an empty period
+    history = FeatureHistory(core.features) if core.features.stateful else None  # as the xApp keeps it
     policy.reset()
     acc = {k: np.zeros(B) for k in ("energy", "bits", "rlf", "pp", "ho")}
     s_energy, s_bits = np.zeros((B, K)), np.zeros((B, K))
@@ -126,10 +181,12 @@ def run_episode(task: str, scenario: str, seeds: list[int], policy: CellPolicy,
     prof = sc.profile
     for t in range(core.episode_decisions):
         action = policy.act(obs.reshape(B * C, -1)).reshape(B, C, -1)
-        if guard and task == "energy":
-            action = guard_sleep_actions(action, core)
+        if guardrails is not None:
+            action = guardrails(action)
         obs, _, _, info = core.step(action)
         meas = sim.measurements()
+        if history is not None:
+            obs = history.build(meas.as_mapping(), sim.neighbours)
         cell_e = meas.cell["PEE.Energy"]  # (B, C) J
         acc["energy"] += info["energy_j"]
         acc["bits"] += info["bits"]
@@ -210,9 +267,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", type=Path, default=None,
                         help="ONNX model (default models/<task>/policy.onnx); 'none' runs baselines only")
     parser.add_argument("--steps", type=int, default=None, help="decisions per episode (default: the scenario's)")
-    parser.add_argument("--no-coverage-guard", dest="coverage_guard", action="store_false",
-                        help="energy: do NOT pass sleep decisions through the coverage guardrail (at most 34 %% "
-                             "of cells asleep, least loaded first - the threshold baseline's own cap)")
+    parser.add_argument("--guardrails", dest="guardrails", action="store_true", default=None,
+                        help="pass every policy's actions through the xApp runtime's guardrails "
+                             "(ric.policy.guardrails, default config; default for: " + ", ".join(GUARDED_BY_DEFAULT)
+                             + ")")
+    parser.add_argument("--no-guardrails", dest="guardrails", action="store_false",
+                        help="run the policies raw, as nothing in production does")
     parser.add_argument("--out", type=Path, required=True, help="output directory")
 
 
@@ -238,11 +298,15 @@ def main(args: argparse.Namespace) -> int:
     t0 = time.time()
     for scen in scenarios:
         for name, make in factories.items():
-            runs += run_episode(task, scen, seeds, make(), steps=args.steps, name=name, guard=args.coverage_guard)
+            runs += run_episode(task, scen, seeds, make(), steps=args.steps, name=name, guard=args.guardrails)
             print(f"  {scen}: {name} done ({time.time() - t0:.0f} s)", file=sys.stderr)
     names = list(dict.fromkeys(r.scenario for r in runs))
+    guarded = task in GUARDED_BY_DEFAULT if args.guardrails is None else args.guardrails
+    guard_doc = ({"applied_to": sorted(factories), "code": "ric.policy.guardrails",
+                  "config": dataclasses.asdict(guard_config(task))} if guarded else None)
     doc = results_document(task, names, seeds, runs,
-                           extra={"model": str(model) if model else None, "scenario_files": scenarios})
+                           extra={"model": str(model) if model else None, "scenario_files": scenarios,
+                                  "guardrails": guard_doc})
     doc = _nan_to_none(doc)
     command = "ranpilot bench " + " ".join(shlex.quote(a) for a in sys.argv[2:]) if len(sys.argv) > 2 else "ranpilot bench"
     write_report(args.out, doc, runs, command)

@@ -64,13 +64,14 @@ class TrainConfig:
     log_std_init: float = -0.5
     norm_reward: bool = True
     ue_sla_weight: float = 0.0  # extra reward: -w * share of the cell's home UEs in SLA violation or unserved
-    coverage_guard: bool = False  # energy: train under the serving path's coverage guardrail (bench applies it)
+    guardrails: bool = False  # train under the xApp runtime's guardrails (ric.policy.guardrails, as bench runs it)
     action_bias_init: float | None = None  # initial mean action (e.g. -1 = every cell active for energy)
     es_population: int = 12  # --algo es: candidates per generation (one batched simulator run)
     es_generations: int = 10
     es_hidden: int = 0  # 0 = linear per-cell policy
     es_init_std: float = 0.5
     es_seeds: int = 2  # training seeds per candidate per generation (fresh seeds every generation)
+    es_init_weights: dict[str, float] = field(default_factory=dict)  # linear ES prior: feature name -> weight
     run_dir: str = "runs"
     model_dir: str = "models"
 
@@ -111,31 +112,66 @@ def make_env(cfg: TrainConfig):
         env = PerCellVecEnv(cfg.task, resolve_scenario(scenario), num_instances=cfg.num_instances, seed=seed,
                             reward_weights=cfg.reward_weights or None, episode_decisions=cfg.episode_decisions)
         env.seed(seed)
-        venv = GuardedSleepActions(env) if cfg.coverage_guard and cfg.task == "energy" else env
+        env = HistoryObs(env) if env.core.features.stateful else env
+        venv = GuardedActions(env) if cfg.guardrails else env
         parts.append(UeSlaReward(venv, cfg.ue_sla_weight) if cfg.ue_sla_weight > 0 else venv)
     venv = parts[0] if len(parts) == 1 else ConcatVecEnv(parts)
     return VecNormalize(venv, norm_obs=True, norm_reward=cfg.norm_reward, clip_obs=10.0, gamma=cfg.gamma)
 
 
-class GuardedSleepActions(VecEnvWrapper):
-    """Sleep actions pass the energy coverage guardrail before the simulator sees them (as in the bench and
-    the energy xApp), so the policy learns under the constraint it is served with."""
+class HistoryObs(VecEnvWrapper):
+    """Observations of a stateful feature spec (windowed features): rebuilt from each period's measurements
+    through a :class:`ranpilot.features.FeatureHistory` per instance, as the benchmark and the xApp runtime
+    keep it; an instance's history restarts with its episode."""
 
     def __init__(self, venv) -> None:
+        from ranpilot.features import FeatureHistory
+
         super().__init__(venv)
         self.core = venv.core
+        self.history = FeatureHistory(self.core.features)
 
     def reset(self):
+        self.history.reset()
+        return self.venv.reset()  # nothing measured yet: the stateless features of an empty period
+
+    def step_wait(self):
+        obs, rewards, dones, infos = self.venv.step_wait()
+        core = self.core
+        fresh = self.history.build(core.sim.measurements().as_mapping(), core.sim.neighbours)
+        done = np.asarray(dones).reshape(core.batch, core.num_cells)[:, 0]
+        if done.any():
+            self.history.reset(done)
+        obs = np.where(np.repeat(done, core.num_cells)[:, None], obs, fresh.reshape(self.num_envs, -1))
+        return obs, rewards, dones, infos
+
+
+class GuardedActions(VecEnvWrapper):
+    """Actions pass the xApp runtime's guardrails (:class:`training.bench.ServedGuardrails`, i.e.
+    ``ric.policy.guardrails``) before the simulator sees them, as in the benchmark and in production, so the
+    policy learns what survives them. Guardrail state is per instance and starts afresh with each episode."""
+
+    def __init__(self, venv) -> None:
+        from training.bench import ServedGuardrails
+
+        super().__init__(venv)
+        self.core = venv.core
+        self.guardrails = ServedGuardrails(self.core.task, self.core)
+
+    def reset(self):
+        self.guardrails.reset()
         return self.venv.reset()
 
     def step_async(self, actions: np.ndarray) -> None:
-        from training.bench import guard_sleep_actions
-
         a = np.asarray(actions, np.float32).reshape(self.core.batch, self.core.num_cells, -1)
-        self.venv.step_async(guard_sleep_actions(a, self.core).reshape(self.num_envs, -1))
+        self.venv.step_async(self.guardrails(a).reshape(self.num_envs, -1))
 
     def step_wait(self):
-        return self.venv.step_wait()
+        obs, rewards, dones, infos = self.venv.step_wait()
+        done = np.asarray(dones).reshape(self.core.batch, self.core.num_cells)[:, 0]
+        if done.any():
+            self.guardrails.reset(done)
+        return obs, rewards, dones, infos
 
 
 class ConcatVecEnv(VecEnv):
@@ -367,6 +403,10 @@ def train_es(cfg: TrainConfig, make_score: Callable[[Baselines], ScoreFn], score
     n_cells = load_scenario(resolve_scenario(cfg.scenario)).num_cells
     init = np.zeros(net.size)
     init[-acts.size:] = cfg.action_bias_init or 0.0  # output bias: the prior action (e.g. all cells active)
+    for name, w in cfg.es_init_weights.items():  # a hand-written prior rule (linear policy: weights first)
+        if cfg.es_hidden or name not in fs.names:
+            raise ValueError(f"es_init_weights: needs es_hidden 0 and a feature of {fs.id}, got {name!r}")
+        init[fs.names.index(name) * acts.size:(fs.names.index(name) + 1) * acts.size] = w
     writer = SummaryWriter(str(run_dir / "tb" / "es"))
     params = baseline_params(cfg.task)
     bar = tqdm(total=cfg.es_generations, desc=f"es {cfg.task}", unit="gen")

@@ -123,6 +123,9 @@ def write_report(out: Path, doc: dict[str, Any], runs: list[RunResult], command:
     lines = [f"# ranpilot benchmark: {doc['task']}", "",
              f"Scenarios: {', '.join(doc['scenarios'])}; seeds: {', '.join(map(str, doc['seeds']))}.", "",
              f"Reproduce: `{command}`", "",
+             *([f"Every policy's actions passed the xApp runtime's guardrails ({g['code']}): "
+                + ", ".join(f"{k}={v}" for k, v in g["config"].items()), ""] if (g := doc.get("guardrails")) else
+               ["Policies ran raw (no guardrails).", ""]),
              "Mean ± 95 % CI half-width over seeds.", "",
              "| policy | " + " | ".join(METRICS) + " |", "|---" * (len(METRICS) + 1) + "|"]
     for name, m in doc["policies"].items():

@@ -3,10 +3,13 @@
 Read top to bottom: task choices here, shared plumbing in training/common.py.
 
 Environment: ``ranpilot/CellSleep-v0`` core on the 24-hour ``daily-profile`` scenario (96 decisions = one day),
-B instances x 21 cells as parameter-shared agents. Action: per-cell sleep level (0 active .. 4 off). Reward
-(e2sim RewardWeights): neighbourhood energy efficiency - power - SLA violations pushed onto the neighbourhood -
-switching and drop costs; the weights below match the benchmark: less energy at the same SLA violation rate.
-Score used to keep the best checkpoint (evaluated on held-out seeds of the training scenario):
+B instances x 21 cells as parameter-shared agents, observations from the ``energy-v2`` feature spec (TS 28.552
+counters with a 5-period history, ``ranpilot.features.FeatureHistory``). Action: per-cell sleep level (0 active
+.. 4 off). Every evaluation (and ES's fitness, and PPO with ``guardrails: true``) runs the actions through the
+xApp runtime's guardrails (``training.bench.ServedGuardrails`` = ``ric.policy.guardrails``), as deployed.
+The committed model: ``--config training/configs/energy-es.yaml`` (CEM, linear policy); the PPO config
+(training/configs/energy.yaml) is kept for comparison.
+Score used to keep the best checkpoint / as ES fitness (held-out seeds of the training scenario):
     1 - E_ai / E_always_on - 20 * max(0, SLA_ai - (SLA_threshold + 0.3 pp))
 The benchmark scenario (dense-urban-b, 57 cells) is never seen here.
 """

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from ranpilot.baselines.policies import make_baseline
-from ranpilot.features import action_spec, feature_spec
+from ranpilot.features import FeatureHistory, action_spec, feature_spec
 from ric.policy.guardrails import GuardConfig, Intervention, make_guardrails
 from ric.policy.measurements import Snapshot
 from ric.policy.metrics import PolicyMetrics, policy_metrics
@@ -122,6 +122,10 @@ class PolicyRunner:
         self.baseline_name = self.config.baseline or DEFAULT_BASELINE[task]
         self.baseline = make_baseline(task, self.baseline_name, self.config.baseline_params)
         self.guard = make_guardrails(task, self.config.guard)
+        # windowed features (e.g. energy-v2's 5-period PRB history) are kept here, from this runner's own KPM
+        # snapshots, one push per decision - the same FeatureHistory the training env and the benchmark use
+        self.history = FeatureHistory(self.feature_spec) if self.feature_spec.stateful else None
+        self._history_cells: list[str] | None = None
         self.metrics = metrics or policy_metrics(None)
         self.on_swap = on_swap
         self.model: LoadedModel | None = None
@@ -203,7 +207,11 @@ class PolicyRunner:
             a = arrays.get(name)
             filled[name] = (np.where(np.isnan(a), 0.0, a) if a is not None else
                             np.zeros(n) if not name.endswith(".SNSSAI") else np.zeros((n, 3)))
-        obs = self.feature_spec.build(filled, neighbours if neighbours is not None else np.zeros((n, n), bool))
+        if self.history is not None and self._history_cells != cells:  # a changed cell list: start afresh
+            self.history.reset()
+            self._history_cells = list(cells)
+        obs = self.feature_spec.build(filled, neighbours if neighbours is not None else np.zeros((n, n), bool),
+                                      history=self.history)
 
         reasons: list[str] = []
         model = self.model

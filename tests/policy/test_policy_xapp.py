@@ -47,8 +47,9 @@ class EnergyXApp(PolicyXApp):
     def to_controls(self, node, cells, controls, previous):
         out = []
         for c, level, was in zip(cells, controls["level"], previous["level"], strict=True):
-            # CCC oldValuesOfAttributes: the believed state; unknown (NaN) -> repeat the new value
-            was_saving = bool(was > 0) if np.isfinite(was) else bool(level > 0)
+            # CCC oldValuesOfAttributes: the believed state; unknown (NaN, never controlled) -> not saving: a cell
+            # is on air until someone puts it to sleep (repeating the request would claim a state the cell lacks)
+            was_saving = bool(was > 0) if np.isfinite(was) else False
             out.append(ControlRequest("CCC", *energy_saving_control(cell_from_text(c), enable=bool(level > 0),
                                                                     was_saving=was_saving)))
         return out
@@ -85,11 +86,10 @@ def test_energy_policy_xapp_end_to_end(tmp_path):
                 await until(lambda: any(d.source == "model" for d in app.decisions))
                 await until(lambda: len(app.decisions) >= 10)
                 first = next(d for d in app.decisions if d.source == "model")
-                assert len(first.cells) == 6 and first.reasons == []
-                # keystone cannot report E2SIM.CellState / E2SIM.SlaViolations: not observed, so not controlled
-                assert [vendor[n] for n in app.unserved] == ["keystone"]
-                # (known from the R-NIB's copy of its KPM RAN function definition, without a refused subscription)
-                assert next(iter(app.unserved.values())) == "node does not offer E2SIM.CellState, E2SIM.SlaViolations"
+                # energy-v2 reads TS 28.552 counters only, which keystone (a subset of them, KPM v2.03) reports too:
+                # all three nodes are observed and controlled
+                assert len(first.cells) == 9 and first.reasons == []
+                assert app.unserved == {} and sorted(vendor.values()) == ["keystone", "nova", "nova"]
                 assert app.control_failures == 0 and app.loop_errors == 0, app.last_control_error
                 acks = rt.metrics.controls.labels(app.name, "ack")._value.get()
                 assert acks >= 1  # the first decision sends every cell's state
@@ -128,13 +128,13 @@ def test_energy_policy_xapp_end_to_end(tmp_path):
                     await until(lambda: app.decisions[-1].model_version == v1)
 
                 # a served node's association drops and comes back (the RIC restores the subscription): the
-                # decisions carry on and the model serves all six cells again
+                # decisions carry on and the model serves all nine cells again
                 index = next(i for i, a in enumerate(runner.agents) if a.gnb.profile.name == "nova")
                 setups = runner.counters()["setups"]
                 await runner.endpoints[index].close()
                 await until(lambda: runner.counters()["setups"] > setups)
                 n = len(app.decisions)
-                await until(lambda: len(app.decisions) > n + 5 and len(app.decisions[-1].cells) == 6
+                await until(lambda: len(app.decisions) > n + 5 and len(app.decisions[-1].cells) == 9
                             and app.decisions[-1].source == "model")
                 assert app.loop_errors == 0
                 assert rt.metrics.callback_errors.labels(app.name, "indication")._value.get() == 0

@@ -48,8 +48,10 @@ def test_short_energy_training_beats_random_and_exports(tmp_path: Path) -> None:
     served = load_model(onnx, task="energy", feature_spec=feature_spec("energy"), action_spec=action_spec("energy"))
     seeds = [7, 8, 9]  # neither training (>= 100000) nor evaluation (1001, 1002) seeds
     score = make_score(summary["baselines"])
-    ai, ai_slices = aggregate_runs(run_episode("energy", TINY, seeds, OnnxCellPolicy("ai", served)))
-    rnd, rnd_slices = aggregate_runs(run_episode("energy", TINY, seeds, RandomPolicy(0)))
+    # raw (no runtime guardrails): this run trained raw, and the guardrails would hide most of a random
+    # policy's damage (on 3 cells at most one may sleep), which is what they are for, not what is tested here
+    ai, ai_slices = aggregate_runs(run_episode("energy", TINY, seeds, OnnxCellPolicy("ai", served), guard=False))
+    rnd, rnd_slices = aggregate_runs(run_episode("energy", TINY, seeds, RandomPolicy(0), guard=False))
     assert score(ai, ai_slices) > score(rnd, rnd_slices) + 0.1, (ai, rnd)
 
 
