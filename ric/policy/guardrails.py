@@ -53,11 +53,16 @@ class EnergyGuardConfig:
     ``max_sleep_fraction`` matches the tuned ``threshold`` baseline's cap; ``absorb_max_load``: a cell may sleep
     only if its load spread over its awake neighbours keeps their mean PRB usage (0..1) at or below it;
     ``wake_load``: a sleeping cell whose awake neighbours' mean PRB usage exceeds it is woken at once.
+    ``max_level`` 3 (deep sleep, 50 ms wake-up): "off" needs ~2 s to wake, longer than a decision period, for a few
+    W less. ``exclusive_neighbours`` (no two neighbours asleep) is off by default: with co-site sectors plus the
+    first tier as neighbours (12-15 per cell in a hexagonal layout) it lets only ~10 % of cells sleep, whatever
+    the policy; the cap, the absorb check and wake-on-overload protect coverage and capacity instead. These are
+    the values the committed models are benchmarked under (``ranpilot bench`` uses these same defaults).
     """
 
-    max_level: int = 4
+    max_level: int = 3
     max_sleep_fraction: float = 0.34
-    exclusive_neighbours: bool = True
+    exclusive_neighbours: bool = False
     absorb_max_load: float = 0.7
     wake_load: float = 0.8
     rate: RateLimits = field(default_factory=lambda: RateLimits({"level": 4.0}, min_dwell_s=3.0,

@@ -10,6 +10,7 @@ from ric.policy import (
     HandoverGuardConfig,
     PolicyRunner,
     RateLimits,
+    RunnerConfig,
     SlicingGuardConfig,
     make_guardrails,
 )
@@ -29,7 +30,7 @@ def levels(result):
 
 
 def test_coverage_refuses_sleep_next_to_a_sleeping_neighbour():
-    g = energy()
+    g = energy(exclusive_neighbours=True)
     load = {"load": np.array([0.05, 0.05, 0.05, 0.05])}
     g.commit(CELLS, g.apply(CELLS, {"level": np.array([2, 0, 0, 0])}, 0.0, inputs=load, neighbours=LINE), 0.0)
     r = g.apply(CELLS, {"level": np.array([2, 2, 0, 0])}, 1.0, inputs=load, neighbours=LINE)
@@ -69,7 +70,7 @@ def test_wake_on_overload_is_immediate_despite_dwell():
 
 
 def test_dwell_holds_a_cell_that_changed_recently():
-    g = energy(rate=RateLimits(min_dwell_s=10.0))
+    g = energy(rate=RateLimits(min_dwell_s=10.0), max_level=4)
     low = {"load": np.array([0.1, 0.05, 0.1, 0.1])}
     g.commit(CELLS, g.apply(CELLS, {"level": np.zeros(4)}, 0.0, inputs=low, neighbours=LINE), 0.0)
     r = g.apply(CELLS, {"level": np.array([0, 2, 0, 0])}, 1.0, inputs=low, neighbours=LINE)
@@ -117,7 +118,7 @@ def test_guardrails_apply_to_baseline_actions():
     per = dict(per)
     per["RRU.PrbTotDl"] = np.zeros_like(per["RRU.PrbTotDl"])  # empty network: threshold wants every cell asleep
     cells = [f"c{i}" for i in range(57)]
-    runner = PolicyRunner("energy", metrics=None)
+    runner = PolicyRunner("energy", RunnerConfig(guard=EnergyGuardConfig(exclusive_neighbours=True)), metrics=None)
     for t in range(8):
         d = runner.decide(per, cells, nb, now=float(t * 10))
     asleep = d.controls["level"] > 0
