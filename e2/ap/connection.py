@@ -17,6 +17,7 @@ carrying the reason and, where E2AP asks for one (clause 10), the Error Indicati
 
 from __future__ import annotations
 
+import abc
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -118,7 +119,7 @@ class _Pending:
 # ---------------------------------------------------------------------------------------------------------------
 # Shared machinery
 # ---------------------------------------------------------------------------------------------------------------
-class _Connection:
+class _Connection(abc.ABC):
     #: message classes this side may receive
     RECEIVES: tuple[type[m.E2apMessage], ...] = ()
 
@@ -198,8 +199,9 @@ class _Connection:
         except E2Error:
             return encode(m.ErrorIndication(cause=cause))
 
-    def _handle(self, msg: m.E2apMessage, now: float) -> list[Event]:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _handle(self, msg: m.E2apMessage, now: float) -> list[Event]:
+        """The events of one decoded message, by role (E2 node or RIC side)."""
 
     def _unexpected(self, msg: m.E2apMessage, what: str) -> list[Event]:
         exc = ProtocolError(f"{type(msg).__name__} for {what} that is not pending")

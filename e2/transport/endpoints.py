@@ -11,6 +11,7 @@ All share ``send(pdu)``, ``recv() -> bytes`` (raises :class:`TransportError` onc
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import contextlib
 import socket
@@ -31,23 +32,27 @@ _IPPROTO_SCTP = getattr(socket, "IPPROTO_SCTP", 132)
 _SNDRCVINFO = struct.Struct("=HHHxxIIIIIi")   # stream, ssn, flags, pad, ppid, context, ttl, tsn, cumtsn, assoc
 
 
-class Endpoint:
+class Endpoint(abc.ABC):
     """Common interface of the PDU endpoints."""
 
     kind = "abstract"
 
-    async def send(self, pdu: bytes) -> None:  # pragma: no cover - interface
-        raise NotImplementedError
+    @abc.abstractmethod
+    async def send(self, pdu: bytes) -> None:
+        """Send one whole E2AP PDU (framed as the transport requires)."""
 
-    async def recv(self) -> bytes:  # pragma: no cover - interface
-        raise NotImplementedError
+    @abc.abstractmethod
+    async def recv(self) -> bytes:
+        """The next whole E2AP PDU; TransportError when the association is gone."""
 
-    async def close(self) -> None:  # pragma: no cover - interface
-        raise NotImplementedError
+    @abc.abstractmethod
+    async def close(self) -> None:
+        """Close the association (idempotent)."""
 
     @property
-    def closed(self) -> bool:  # pragma: no cover - interface
-        raise NotImplementedError
+    @abc.abstractmethod
+    def closed(self) -> bool:
+        """Whether the association is closed."""
 
     def __aiter__(self) -> Endpoint:
         return self
