@@ -34,6 +34,7 @@ DELETE restores the configured model (or the baseline when none is configured).
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import contextlib
 import time
@@ -96,7 +97,7 @@ class PolicyXAppConfig:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-class PolicyXApp(XApp):
+class PolicyXApp(XApp, abc.ABC):
     """Base class: see the module docstring. Subclasses set ``name``, ``task``, ``baseline``, ``to_controls``."""
 
     task: ClassVar[str] = ""
@@ -131,13 +132,13 @@ class PolicyXApp(XApp):
         self.unserved: dict[str, str] = {}  # node -> why its cells are not controlled (subscription refused)
 
     # -- hooks an author may override ---------------------------------------------------------------------
+    @abc.abstractmethod
     def to_controls(self, node: str, cells: list[str], controls: dict[str, np.ndarray],
                     previous: dict[str, np.ndarray]) -> list[ControlRequest]:
         """The E2 controls that apply ``controls`` (guarded, decoded per cell: ``ActionSpec.decode`` keys) to
         ``cells`` (NR CGI texts ``MCC-MNC/NCI``) of ``node``. Called only for cells whose controls changed.
         ``previous``: the same keys, the state the runtime believes each cell is in (NaN: not known yet) - e.g.
         E2SM-CCC ``oldValuesOfAttributes``."""
-        raise NotImplementedError
 
     def features(self, snapshot: Snapshot) -> dict[str, np.ndarray]:
         """Per-cell KPM-named arrays (``FeatureSpec.build`` convention) from the latest reports."""
