@@ -388,7 +388,9 @@ def simulator_version() -> str:
 def train_es(cfg: TrainConfig, make_score: Callable[[Baselines], ScoreFn], score: ScoreFn, run_dir: Path,
              best: dict[str, Any]) -> None:
     """``--algo es``: cross-entropy method on the exact benchmark score (training/es.py), with the same
-    evaluation on held-out seeds, TensorBoard scalars and per-generation checkpoints (.npy, not pickles)."""
+    evaluation on held-out seeds, TensorBoard scalars and per-generation checkpoints (.npy, not pickles).
+    With ``extra_scenarios`` a candidate's fitness (and the checkpoint score) is the mean of its scores on every
+    training scenario, each against that scenario's own baselines."""
     from torch.utils.tensorboard import SummaryWriter
     from tqdm import tqdm
 
@@ -400,7 +402,9 @@ def train_es(cfg: TrainConfig, make_score: Callable[[Baselines], ScoreFn], score
 
     fs, acts = feature_spec(cfg.task), action_spec(cfg.task)
     net = ParamPolicy(fs.size, acts.size, cfg.es_hidden)
-    n_cells = load_scenario(resolve_scenario(cfg.scenario)).num_cells
+    # every training scenario counts equally (load variety); the benchmark's held-out scenario is never here
+    scenarios = [cfg.scenario, *cfg.extra_scenarios]
+    n_cells = {s: load_scenario(resolve_scenario(s)).num_cells for s in scenarios}
     init = np.zeros(net.size)
     init[-acts.size:] = cfg.action_bias_init or 0.0  # output bias: the prior action (e.g. all cells active)
     for name, w in cfg.es_init_weights.items():  # a hand-written prior rule (linear policy: weights first)
@@ -411,30 +415,46 @@ def train_es(cfg: TrainConfig, make_score: Callable[[Baselines], ScoreFn], score
     params = baseline_params(cfg.task)
     bar = tqdm(total=cfg.es_generations, desc=f"es {cfg.task}", unit="gen")
 
+    def baselines_on(scenario: str, seeds: list[int]) -> Baselines:
+        return {n: aggregate_runs(run_episode(cfg.task, scenario, seeds, make_baseline(cfg.task, n, params.get(n)),
+                                              steps=cfg.episode_decisions)) for n in BASELINES[cfg.task]}
+
+    # checkpoint selection: the held-out-seed score, averaged over the training scenarios
+    eval_scores = {s: score if s == cfg.scenario else make_score(baselines_on(s, list(cfg.eval_seeds)))
+                   for s in scenarios}
+
     def evaluate_population(thetas: np.ndarray, g: int) -> list[float]:
         seeds = [cfg.train_seed_base + cfg.es_seeds * g + j for j in range(cfg.es_seeds)]
-        refs = {n: aggregate_runs(run_episode(cfg.task, cfg.scenario, seeds,
-                                              make_baseline(cfg.task, n, params.get(n)),
-                                              steps=cfg.episode_decisions)) for n in BASELINES[cfg.task]}
-        gen_score = make_score(refs)
-        runs = run_episode(cfg.task, cfg.scenario, seeds * len(thetas),
-                           PopulationPolicy(net, thetas, cfg.es_seeds, n_cells), steps=cfg.episode_decisions)
-        return [gen_score(*aggregate_runs(group)) for group in group_runs(runs, cfg.es_seeds)]
+        total = np.zeros(len(thetas))
+        for s in scenarios:
+            gen_score = make_score(baselines_on(s, seeds))
+            runs = run_episode(cfg.task, s, seeds * len(thetas),
+                               PopulationPolicy(net, thetas, cfg.es_seeds, n_cells[s]), steps=cfg.episode_decisions)
+            total += [gen_score(*aggregate_runs(group)) for group in group_runs(runs, cfg.es_seeds)]
+        return list(total / len(scenarios))
 
     def on_generation(g: int, mean: np.ndarray) -> None:
-        metrics, per_slice = evaluate(cfg, SingleParamPolicy(net, mean), "ai")
-        s = score(metrics, per_slice)
+        policy = SingleParamPolicy(net, mean)
+        metrics, per_slice = evaluate(cfg, policy, "ai")
+        per_scenario = {cfg.scenario: score(metrics, per_slice)}
+        for s in scenarios[1:]:
+            per_scenario[s] = eval_scores[s](*aggregate_runs(run_episode(
+                cfg.task, s, list(cfg.eval_seeds), policy, steps=cfg.episode_decisions, name="ai")))
+        s_mean = float(np.mean(list(per_scenario.values())))
         for k, v in metrics.items():
             writer.add_scalar(f"eval/{k}", v, g + 1)
-        writer.add_scalar("eval/score", s, g + 1)
+        writer.add_scalar("eval/score", s_mean, g + 1)
         np.save(run_dir / "checkpoints" / f"es_mean_gen{g + 1}.npy", mean)
-        best.setdefault("history", []).append({"steps": g + 1, "score": s, **metrics})
-        if s > best.get("score", -math.inf):
+        best.setdefault("history", []).append({"steps": g + 1, "score": s_mean, "score_per_scenario": per_scenario,
+                                               **metrics})
+        if s_mean > best.get("score", -math.inf):
             actor = ExportedActor(net.torch_body(mean), np.zeros(fs.size), np.ones(fs.size), "clip",
                                   low=np.full(acts.size, acts.low), high=np.full(acts.size, acts.high))
-            best.update(score=s, steps=g + 1, metrics=metrics, per_slice=per_slice, actor=actor)
+            best.update(score=s_mean, steps=g + 1, metrics=metrics, per_slice=per_slice, actor=actor)
         bar.update(1)
-        bar.write(f"  gen {g + 1:>3}: eval score {s:+.4f} (best {best['score']:+.4f} @ gen {best['steps']})")
+        bar.write(f"  gen {g + 1:>3}: eval score {s_mean:+.4f} "
+                  f"({', '.join(f'{Path(k).stem} {v:+.4f}' for k, v in per_scenario.items())}; "
+                  f"best {best['score']:+.4f} @ gen {best['steps']})")
 
     cem(net, init, cfg.es_init_std, cfg.es_population, cfg.es_generations, evaluate_population, on_generation,
         np.random.default_rng(cfg.seed))

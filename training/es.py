@@ -14,9 +14,23 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+import torch
 from torch import nn
 
 from training.report import RunResult
+
+
+class Float64(nn.Module):
+    """Runs the wrapped layers in float64 (float32 in and out). ES rules are steep (weights in the hundreds, so
+    that the quantised sleep level is active or deep sleep): in float32 the summation order alone moves the
+    output by ~1e-4, past the export's 1e-5 parity gate. The numpy forward used in training is float64 too."""
+
+    def __init__(self, inner: nn.Module) -> None:
+        super().__init__()
+        self.inner = inner.double()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.inner(x.double()).float()
 
 
 class ParamPolicy:
@@ -47,18 +61,18 @@ class ParamPolicy:
     def torch_body(self, theta: np.ndarray) -> nn.Module:
         import torch
 
-        p = [torch.as_tensor(a, dtype=torch.float32) for a in self.unpack(theta)]
+        p = [torch.as_tensor(a, dtype=torch.float64) for a in self.unpack(theta)]
         layers: list[nn.Module] = []
         pairs = [(p[0], p[1])] if not self.hidden else [(p[0], p[1]), (p[2], p[3])]
         for k, (w, b) in enumerate(pairs):
-            lin = nn.Linear(w.shape[0], w.shape[1])
+            lin = nn.Linear(w.shape[0], w.shape[1], dtype=torch.float64)
             with torch.no_grad():
                 lin.weight.copy_(w.T)
                 lin.bias.copy_(b)
             layers.append(lin)
             if self.hidden and k == 0:
                 layers.append(nn.Tanh())
-        return nn.Sequential(*layers)
+        return Float64(nn.Sequential(*layers))
 
 
 class PopulationPolicy:

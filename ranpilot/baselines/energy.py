@@ -75,24 +75,41 @@ class ThresholdSleep:
 
 
 def coverage_guard(levels: np.ndarray, load: np.ndarray, neighbours: np.ndarray, asleep_now: np.ndarray,
-                   max_fraction: float = 0.34, exclusive_neighbours: bool = False) -> np.ndarray:
+                   max_fraction: float = 0.34, min_awake_neighbours: float = 0.0) -> np.ndarray:
     """Coverage guardrail for sleep decisions of one set of cells (an E2 node set / one simulator instance).
 
-    At most ``max_fraction`` of the cells may sleep (the same cap as the ``threshold`` baseline's
-    ``max_sleep_fraction``), and with ``exclusive_neighbours`` no two neighbours may sleep, so sleeping cells'
-    UEs have awake cells to hand over to. Cells already asleep keep priority (no flapping), then the least
-    loaded. Requests that break the rule are turned into "stay active" (level 0).
-    ``levels`` (C,) int requested, ``load`` (C,) PRB usage, ``neighbours`` (C, C) bool, ``asleep_now`` (C,) bool.
+    Two limits, so that a sleeping cell's UEs always have awake cells around to hand over to (TR 38.864 6.x
+    network energy saving must keep coverage; the layout-level form of "no coverage hole"):
+    - at most ``max_fraction`` of the cells sleep (network-wide capacity reserve);
+    - every sleeping cell keeps at least ``min_awake_neighbours`` (0..1) of its neighbours awake, checked for
+      the cell itself and for its already-sleeping neighbours (1.0 = no two neighbours asleep; 0 = off). A
+      local rule, unlike the cap: the sleepers are spread out instead of clustering into a hole.
+    Cells already asleep keep priority (no flapping), then the least loaded. Requests that break a limit are
+    turned into "stay active" (level 0). ``levels`` (C,) int requested, ``load`` (C,) PRB usage, ``neighbours``
+    (C, C) bool, ``asleep_now`` (C,) bool.
     """
     levels = np.asarray(levels).copy()
     want = np.flatnonzero(levels > 0)
     if want.size == 0:
         return levels
+    nb = np.asarray(neighbours, dtype=bool)
+    degree = nb.sum(axis=1)
     order = want[np.lexsort((np.asarray(load)[want], ~np.asarray(asleep_now, bool)[want]))]
     cap = int(np.floor(max_fraction * levels.shape[0]))
     taken = np.zeros(levels.shape[0], dtype=bool)
+    asleep_nb = np.zeros(levels.shape[0], dtype=np.int64)  # per cell: how many of its neighbours are taken
+
+    def keeps_awake(cells: np.ndarray, extra: int) -> bool:
+        need = min_awake_neighbours * degree[cells]
+        return bool(np.all(degree[cells] - asleep_nb[cells] - extra >= need - 1e-9))
+
     for c in order:
-        if taken.sum() < cap and not (exclusive_neighbours and np.any(neighbours[c] & taken)):
-            taken[c] = True
+        if taken.sum() >= cap:
+            break
+        if min_awake_neighbours > 0 and not (keeps_awake(np.array([c]), 0)
+                                             and keeps_awake(np.flatnonzero(nb[c] & taken), 1)):
+            continue
+        taken[c] = True
+        asleep_nb += nb[:, c]
     levels[(levels > 0) & ~taken] = 0
     return levels

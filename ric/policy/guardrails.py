@@ -11,7 +11,8 @@ decision and per cell, in this order:
    changes of one cell, and at most ``max_cells_changed`` cells changed in one decision (largest changes first).
    A change the task calls *safe* (energy: waking a cell) is exempt from all three.
 3. **task safety** - energy, in this order: coverage (:func:`ranpilot.baselines.energy.coverage_guard`: at most
-   ``max_sleep_fraction`` of cells asleep, no two neighbours asleep, cells already asleep keep priority), absorb
+   ``max_sleep_fraction`` of cells asleep, every sleeper keeps ``min_awake_neighbours`` of its neighbours awake,
+   cells already asleep keep priority), absorb
    (a cell may newly sleep only if its awake neighbours can carry its load), wake-on-overload (a sleeping cell
    whose awake neighbours are overloaded, or which has none, wakes now); slicing: URLLC minimum share and
    RRMPolicyRatio sums <= 100 (in bounds).
@@ -50,19 +51,21 @@ class RateLimits:
 class EnergyGuardConfig:
     """Energy (cell sleep) guardrails. Levels: 0 active, 1 micro, 2 light, 3 deep, 4 off (TR 38.864 states).
 
-    ``max_sleep_fraction`` matches the tuned ``threshold`` baseline's cap; ``absorb_max_load``: a cell may sleep
-    only if its load spread over its awake neighbours keeps their mean PRB usage (0..1) at or below it;
-    ``wake_load``: a sleeping cell whose awake neighbours' mean PRB usage exceeds it is woken at once.
-    ``max_level`` 3 (deep sleep, 50 ms wake-up): "off" needs ~2 s to wake, longer than a decision period, for a few
-    W less. ``exclusive_neighbours`` (no two neighbours asleep) is off by default: with co-site sectors plus the
-    first tier as neighbours (12-15 per cell in a hexagonal layout) it lets only ~10 % of cells sleep, whatever
-    the policy; the cap, the absorb check and wake-on-overload protect coverage and capacity instead. These are
-    the values the committed models are benchmarked under (``ranpilot bench`` uses these same defaults).
+    Coverage: at most ``max_sleep_fraction`` of the cells asleep, and every sleeping cell keeps at least
+    ``min_awake_neighbours`` of its neighbours (co-site sectors + first tier) awake, so its UEs always have awake
+    cells around to hand over to and sleepers cannot cluster into a hole (1.0 would be "no two neighbours
+    asleep", which with 12-15 neighbours per cell in a hexagonal layout lets only ~10 % of cells sleep, whatever
+    the policy). Capacity: ``absorb_max_load``: a cell may sleep only if its load spread over its awake
+    neighbours keeps their mean PRB usage (0..1) at or below it; ``wake_load``: a sleeping cell whose awake
+    neighbours' mean PRB usage exceeds it is woken at once. ``max_level`` 3 (deep sleep, 50 ms wake-up): "off"
+    needs ~2 s to wake, longer than a decision period, for a few W less. These are the values the committed
+    models are benchmarked under (``ranpilot bench`` uses these same defaults), and the ``threshold`` baseline
+    is tuned under them (training/tune_threshold.py).
     """
 
     max_level: int = 3
-    max_sleep_fraction: float = 0.34
-    exclusive_neighbours: bool = False
+    max_sleep_fraction: float = 0.5
+    min_awake_neighbours: float = 0.5
     absorb_max_load: float = 0.7
     wake_load: float = 0.8
     rate: RateLimits = field(default_factory=lambda: RateLimits({"level": 4.0}, min_dwell_s=3.0,
@@ -307,9 +310,10 @@ class EnergyGuardrails(Guardrails):
         out: list[tuple[str, np.ndarray]] = []
         load = np.nan_to_num(np.asarray(inputs.get("load", np.zeros(n)), np.float64), nan=1.0)
         asleep_now = prev[:, 0] > 0
-        # coverage: the shared guard (cap on sleeping cells, no two neighbours asleep; sleepers keep priority)
+        # coverage: the shared guard (cap on sleeping cells, awake share of each sleeper's neighbours; sleepers
+        # keep priority)
         levels = coverage_guard(m[:, 0].astype(np.int64), load, neighbours, asleep_now, cfg.max_sleep_fraction,
-                                exclusive_neighbours=cfg.exclusive_neighbours)
+                                min_awake_neighbours=cfg.min_awake_neighbours)
         new = m.copy()
         new[:, 0] = levels
         out.append(("coverage", new))

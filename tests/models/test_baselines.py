@@ -148,7 +148,7 @@ def test_coverage_guard_keeps_neighbours_awake_and_caps_the_share() -> None:
         nb[a, b] = nb[b, a] = True
     load = np.array([0.3, 0.1, 0.2, 0.0])
     out = coverage_guard(np.array([3, 3, 3, 3]), load, nb, np.zeros(4, bool), max_fraction=1.0,
-                         exclusive_neighbours=True)
+                         min_awake_neighbours=1.0)
     assert out.tolist() == [0, 3, 0, 3]  # least loaded first, never two neighbours
     out = coverage_guard(np.array([3, 3, 3, 3]), load, nb, np.zeros(4, bool), max_fraction=0.5)
     assert out.tolist() == [0, 3, 3, 0] or out.tolist() == [0, 3, 0, 3]
@@ -156,3 +156,20 @@ def test_coverage_guard_keeps_neighbours_awake_and_caps_the_share() -> None:
     out = coverage_guard(np.array([3, 3, 3, 3]), load, nb, np.array([True, False, False, False]), max_fraction=0.25)
     assert out.tolist() == [3, 0, 0, 0]  # an already sleeping cell keeps priority; cap = 1 cell
     assert coverage_guard(np.zeros(4, int), load, nb, np.zeros(4, bool)).tolist() == [0, 0, 0, 0]
+
+
+def test_coverage_guard_keeps_a_share_of_every_sleepers_neighbours_awake() -> None:
+    from ranpilot.baselines.energy import coverage_guard
+
+    # a ring of 6 cells, 2 neighbours each; at least half of a sleeper's neighbours stay awake
+    nb = np.zeros((6, 6), dtype=bool)
+    for a in range(6):
+        nb[a, (a + 1) % 6] = nb[(a + 1) % 6, a] = True
+    load = np.arange(6) / 10.0
+    out = coverage_guard(np.full(6, 3), load, nb, np.zeros(6, bool), max_fraction=1.0, min_awake_neighbours=0.5)
+    # 0, 1 sleep; 2 would leave 1 without an awake neighbour; 3, 4 sleep; 5 would leave 4 and 0 alone
+    assert out.tolist() == [3, 3, 0, 3, 3, 0]
+    for c in np.flatnonzero(out):
+        assert (nb[c] & (out == 0)).sum() >= 1
+    # the same with no local rule: only the cap applies
+    assert coverage_guard(np.full(6, 3), load, nb, np.zeros(6, bool), max_fraction=1.0).tolist() == [3] * 6

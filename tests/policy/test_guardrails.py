@@ -30,7 +30,7 @@ def levels(result):
 
 
 def test_coverage_refuses_sleep_next_to_a_sleeping_neighbour():
-    g = energy(exclusive_neighbours=True)
+    g = energy(min_awake_neighbours=1.0)
     load = {"load": np.array([0.05, 0.05, 0.05, 0.05])}
     g.commit(CELLS, g.apply(CELLS, {"level": np.array([2, 0, 0, 0])}, 0.0, inputs=load, neighbours=LINE), 0.0)
     r = g.apply(CELLS, {"level": np.array([2, 2, 0, 0])}, 1.0, inputs=load, neighbours=LINE)
@@ -39,7 +39,7 @@ def test_coverage_refuses_sleep_next_to_a_sleeping_neighbour():
 
 
 def test_coverage_cap_on_sleeping_fraction():
-    g = energy(max_sleep_fraction=0.25, exclusive_neighbours=False)
+    g = energy(max_sleep_fraction=0.25, min_awake_neighbours=0.0)
     r = g.apply(CELLS, {"level": np.array([1, 1, 1, 1])}, 0.0, inputs={"load": np.array([0.3, 0.1, 0.2, 0.05])},
                 neighbours=~np.eye(4, dtype=bool))
     assert levels(r) == [0, 0, 0, 1]  # one cell of four, the least loaded
@@ -118,12 +118,12 @@ def test_guardrails_apply_to_baseline_actions():
     per = dict(per)
     per["RRU.PrbTotDl"] = np.zeros_like(per["RRU.PrbTotDl"])  # empty network: threshold wants every cell asleep
     cells = [f"c{i}" for i in range(57)]
-    runner = PolicyRunner("energy", RunnerConfig(guard=EnergyGuardConfig(exclusive_neighbours=True)), metrics=None)
+    runner = PolicyRunner("energy", RunnerConfig(guard=EnergyGuardConfig(min_awake_neighbours=1.0)), metrics=None)
     for t in range(8):
         d = runner.decide(per, cells, nb, now=float(t * 10))
     asleep = d.controls["level"] > 0
     assert d.source == "baseline" and asleep.any()
-    assert asleep.mean() <= 0.34 + 1e-9  # the coverage cap
+    assert asleep.mean() <= EnergyGuardConfig().max_sleep_fraction + 1e-9  # the coverage cap
     assert not np.any(nb[asleep][:, asleep])  # no two neighbours asleep
     assert runner.metrics.interventions.labels("policy", "coverage")._value.get() > 0
 

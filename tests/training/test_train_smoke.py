@@ -69,3 +69,21 @@ def test_es_trainer_runs_evaluates_and_exports(tmp_path: Path) -> None:
         == ["es_mean_gen1.npy", "es_mean_gen2.npy"]
     served = load_model(summary["path"], task="energy", feature_spec=feature_spec("energy"))
     assert served.act(np.zeros((5, feature_spec("energy").size), np.float32)).shape == (5, 1)
+
+
+def test_es_fitness_averages_every_training_scenario(tmp_path: Path) -> None:
+    """extra_scenarios: candidates are scored on each training scenario (own cell count, own baselines) and the
+    checkpoint score is the mean of the per-scenario scores."""
+    second = tmp_path / "tiny7.yaml"
+    second.write_text(Path(TINY).read_text().replace("name: tiny", "name: tiny7").replace("num_sites: 1", "num_sites: 7"))
+    cfg_file = tmp_path / "es.yaml"
+    cfg_file.write_text(
+        f"algo: es\nscenario: {TINY}\nextra_scenarios: [{second}]\nheld_out_scenario: {TINY}\nes_population: 3\n"
+        "es_generations: 1\nes_seeds: 1\nepisode_decisions: 4\neval_seeds: [1001]\naction_bias_init: -1.0\n"
+        f"run_dir: {tmp_path / 'runs'}\nmodel_dir: {tmp_path / 'models'}\n"
+    )
+    summary = train_and_export(load_config("energy", cfg_file, seed=0), make_score, reproduce="pytest")
+    (entry,) = summary["best"]["history"]
+    per = entry["score_per_scenario"]
+    assert list(per) == [TINY, str(second)]
+    assert entry["score"] == pytest.approx(sum(per.values()) / 2)
