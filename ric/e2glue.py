@@ -83,6 +83,14 @@ class KpmPlan:
     actions: tuple[KpmAction, ...]
     version: str
 
+    def action(self, action_id: int) -> KpmAction | None:
+        """The action with RIC Action ID ``action_id`` (looked up for every indication: a dict built once)."""
+        by_id: dict[int, KpmAction] | None = self.__dict__.get("_by_id")
+        if by_id is None:
+            by_id = {a.action_id: a for a in self.actions}
+            object.__setattr__(self, "_by_id", by_id)
+        return by_id.get(action_id)
+
 
 def warm() -> None:
     """Compile (and generate the fast paths of) the codecs the RIC's hot paths use, by running each once: E2AP

@@ -21,7 +21,7 @@ from typing import Any
 from e2.ap.ies import CONVERTERS, converter
 from e2.ap.messages import BY_PROCEDURE, PROCEDURES, E2apMessage
 from e2.asn1 import Asn1Codec, load_codec
-from e2.asn1.aper import PAD
+from e2.asn1.aper import PAD, finish
 from e2.errors import DecodeError, E2Error, EncodeError
 
 __all__ = ["ASN1_FILE", "codec", "encode", "decode", "decode_raw", "RawPdu"]
@@ -49,9 +49,53 @@ class RawPdu:
         return BY_PROCEDURE.get((self.procedure_code, self.kind))
 
 
+@functools.cache
+def _ie_encoders(msg_type: type[E2apMessage], engine: str) -> tuple[Any, ...] | None:
+    """The fast engine's plan for one message class, built once: per IE (attr, id, criticality, mandatory,
+    converter or None, generated encoder), then the generated encoders of the message body and of E2AP-PDU."""
+    c = codec(engine)
+    body, pdu = c.raw_encoder(msg_type.ASN1_TYPE), c.raw_encoder("E2AP-PDU")
+    ies = tuple((spec.attr, spec.id, spec.criticality, spec.presence == "mandatory",
+                 CONVERTERS[spec.type][0] if spec.type in CONVERTERS else None, c.raw_encoder(spec.type))
+                for spec in msg_type.IES)
+    if body is None or pdu is None or any(ie[5] is None for ie in ies):
+        return None
+    return ies, body, pdu, msg_type.KIND, msg_type.PROCEDURE, PROCEDURES[msg_type.PROCEDURE][1]
+
+
+def _encode_fast(msg: E2apMessage, plan: tuple[Any, ...], c: Asn1Codec) -> bytes | None:
+    """The hot path of :func:`encode`: the same generated encoders without the per-call lookups and error
+    wrapping. None on any problem - the caller then encodes again the strict way, which names it."""
+    ies, body_enc, pdu_enc, kind, procedure, criticality = plan
+    fields = []
+    try:
+        for attr, ie_id, ie_crit, mandatory, conv, enc in ies:
+            value = getattr(msg, attr)
+            if value is None:
+                if mandatory:
+                    return None
+                continue
+            buf = bytearray()
+            a, n = enc(value if conv is None else conv(value, c), buf, 0, 0)
+            fields.append({"id": ie_id, "criticality": ie_crit, "value": finish(buf, a, n)})
+        buf = bytearray()
+        a, n = body_enc({"protocolIEs": fields}, buf, 0, 0)
+        body = finish(buf, a, n)
+        buf = bytearray()
+        a, n = pdu_enc((kind, {"procedureCode": procedure, "criticality": criticality, "value": body}), buf, 0, 0)
+        return finish(buf, a, n)
+    except Exception:
+        return None
+
+
 def encode(msg: E2apMessage, *, engine: str = "fast") -> bytes:
     """Encode a typed message as an E2AP-PDU (canonical; EncodeError naming the IE on a bad value)."""
     c = codec(engine)
+    plan = _ie_encoders(type(msg), engine) if hasattr(msg, "IES") else None
+    if plan is not None:
+        pdu = _encode_fast(msg, plan, c)
+        if pdu is not None:
+            return pdu
     try:
         ies = msg.IES
     except AttributeError:
@@ -79,8 +123,46 @@ def encode(msg: E2apMessage, *, engine: str = "fast") -> bytes:
                                             "value": body}))
 
 
+@functools.cache
+def _envelope_decoders(engine: str) -> tuple[Any, dict[str, Any]] | None:
+    """Generated decoders of E2AP-PDU and of every message body (None: the engine has none)."""
+    c = codec(engine)
+    pdu = c.raw_decoder("E2AP-PDU")
+    bodies = {t.ASN1_TYPE: c.raw_decoder(t.ASN1_TYPE) for t in BY_PROCEDURE.values()}
+    bodies["ErrorIndication"] = c.raw_decoder("ErrorIndication")
+    if pdu is None or any(d is None for d in bodies.values()):
+        return None
+    return pdu, bodies
+
+
+def _decode_raw_fast(data: bytes, engine: str) -> RawPdu | None:
+    """The hot path of :func:`decode_raw` (generated decoders, bounds checked here); None on any problem - the
+    caller then decodes again the checked way, which names it."""
+    decoders = _envelope_decoders(engine)
+    if decoders is None:
+        return None
+    try:
+        (kind, env), end = decoders[0](data + PAD, 0)
+        if kind is None or end > len(data) << 3:
+            return None
+        pc = env["procedureCode"]
+        msg_type = BY_PROCEDURE.get((pc, kind))
+        value = env["value"]
+        body, end = decoders[1][msg_type.ASN1_TYPE if msg_type else "ErrorIndication"](value + PAD, 0)
+        if end > len(value) << 3:
+            return None
+        return RawPdu(kind, pc, env["criticality"],
+                      tuple((f["id"], f["criticality"], f["value"]) for f in body["protocolIEs"]))
+    except Exception:
+        return None
+
+
 def decode_raw(data: bytes, *, engine: str = "fast") -> RawPdu:
     """First pass: the PDU envelope and the IE container of any procedure (known or not)."""
+    if isinstance(data, bytes):
+        raw = _decode_raw_fast(data, engine)
+        if raw is not None:
+            return raw
     c = codec(engine)
     kind, env = c.decode("E2AP-PDU", data)
     if kind is None:

@@ -115,6 +115,14 @@ class Asn1Codec:
         """
         return self._per._dec.get(type_name) if self._fast else None
 
+    def raw_encoder(self, type_name: str) -> Any:
+        """The generated encoder ``fn(value, buf, 0, 0) -> (bits, nbits)`` of the fast engine, or None.
+
+        For hot loops (the E2AP IE containers): ``e2.asn1.aper.finish(buf, bits, nbits)`` gives exactly the bytes
+        :meth:`encode` returns; any exception means "encode with :meth:`encode` for the precise error".
+        """
+        return self._per._enc.get(type_name) if self._fast else None
+
     def _jer_codec(self) -> Any:
         if self._jer is None:
             import asn1tools

@@ -230,6 +230,9 @@ def _finish(buf: bytearray, a: int, n: int) -> bytes:
     return bytes(buf) if buf else b"\x00"
 
 
+finish = _finish  # public name for callers of raw encoders (Asn1Codec.raw_encoder)
+
+
 def _real(d: bytes, p: int) -> tuple[float, int]:
     p = (p + 7) & -8
     b = p >> 3

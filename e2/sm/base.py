@@ -62,8 +62,14 @@ class ServiceModel(abc.ABC):
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.label} oid={self.oid}>"
 
+    @functools.cached_property
+    def _kind_set(self) -> frozenset[PayloadKind]:
+        return frozenset(self.kinds)
+
     def kind(self, kind: PayloadKind | str) -> PayloadKind:
         """Validate ``kind`` (a PayloadKind or its string) against what this model defines."""
+        if kind.__class__ is PayloadKind and kind in self._kind_set:  # the hot path: every indication, twice
+            return kind  # type: ignore[return-value]
         try:
             parsed = PayloadKind(kind)
         except ValueError:

@@ -86,8 +86,19 @@ class E2Association:
         """One PDU from the node. Never raises for bad input: it is counted and answered."""
         now = time.monotonic()
         for event in self.conn.receive(pdu, now):
-            if isinstance(event, MessageReceived):
-                await self._message(event.message, now)
+            if event.__class__ is MessageReceived:
+                msg = event.message
+                if msg.__class__ is ap.RicIndication:  # the hot path, without a coroutine per PDU
+                    r = msg.request_id
+                    self.term.events.indication(self.node_id, RequestId(r.requestor, r.instance),
+                                                msg.ran_function_id, msg.action_id, msg.sn, msg.header, msg.message,
+                                                now)
+                elif msg.__class__ is ap.RicControlAcknowledge:
+                    r = msg.request_id
+                    self.term.events.control_answer(self.node_id, RequestId(r.requestor, r.instance), True, None,
+                                                    msg.outcome)
+                else:
+                    await self._message(msg, now)
             elif isinstance(event, SubscriptionDone):
                 r = event.request_id
                 self.term.events.subscription_answer(self.node_id, RequestId(r.requestor, r.instance),

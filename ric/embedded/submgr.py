@@ -224,7 +224,7 @@ class SubscriptionManager:
             self.metrics.unrouted.inc()
             return None
         sub.indications += 1
-        action = next((a for a in sub.plan.actions if a.action_id == action_id), None)
+        action = sub.plan.action(action_id)
         rows, error = e2glue.kpm_rows_or_error(sub.function, node_id, header, message,
                                                action.typed if action else None)
         for member, runtime in sub.members.items():

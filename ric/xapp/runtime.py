@@ -58,7 +58,8 @@ class XAppRuntime:
         self.config = config or RuntimeConfig()
         self.ctx = XAppContext(self)
         self.subscriptions: dict[str, Subscription] = {}
-        self._queue: asyncio.Queue[tuple[Callable[..., Any], tuple[Any, ...], asyncio.Future[Any] | None]] = (
+        # (hook, args, future) or (None, indication, None) for the hot path
+        self._queue: asyncio.Queue[tuple[Callable[..., Any] | None, Any, asyncio.Future[Any] | None]] = (
             asyncio.Queue(self.config.queue_size))
         self._task: asyncio.Task[None] | None = None
         self.started = False
@@ -117,6 +118,11 @@ class XAppRuntime:
     async def _run(self) -> None:
         while True:
             fn, args, fut = await self._queue.get()
+            if fn is None:  # an indication (the hot path: no coroutine unless the hook is a coroutine)
+                pending = self._on_indication(args)
+                if pending is not None:
+                    await pending
+                continue
             try:
                 result = fn(*args)
                 if inspect.isawaitable(result):
@@ -162,24 +168,38 @@ class XAppRuntime:
         if ind.decode_error is not None:
             self._m_dec.inc()
         try:
-            self._queue.put_nowait((self._on_indication, (ind,), None))
+            self._queue.put_nowait((None, ind, None))
             return True
         except asyncio.QueueFull:
             self.dropped += 1
             self.metrics.dropped.labels(self.name).inc()
             return False
 
-    async def _on_indication(self, ind: Indication) -> None:
+    def _on_indication(self, ind: Indication) -> Awaitable[None] | None:
+        """Run ``on_indication``; a plain function's call is timed and finished here, a coroutine's is returned
+        (timed until it completes) for the runtime task to await."""
         t0 = time.perf_counter()
         try:
             result = self.xapp.on_indication(self.ctx, ind)
-            if inspect.isawaitable(result):
-                await result
         except Exception:
-            self.metrics.callback_errors.labels(self.name, "indication").inc()
-            log.exception("on_indication raised", extra={"xapp": self.name, "node": ind.node_id})
+            self._indication_failed(ind)
+            result = None
+        if result is not None and inspect.isawaitable(result):
+            return self._finish_indication(result, ind, t0)
+        self._m_cb["indication"].observe(time.perf_counter() - t0)
+        return None
+
+    async def _finish_indication(self, pending: Awaitable[Any], ind: Indication, t0: float) -> None:
+        try:
+            await pending
+        except Exception:
+            self._indication_failed(ind)
         finally:
             self._m_cb["indication"].observe(time.perf_counter() - t0)
+
+    def _indication_failed(self, ind: Indication) -> None:
+        self.metrics.callback_errors.labels(self.name, "indication").inc()
+        log.exception("on_indication raised", extra={"xapp": self.name, "node": ind.node_id})
 
     async def deliver_policy(self, policy: A1Policy) -> bool:
         """Hand an A1 policy event to ``on_a1_policy``; its bool result says whether the xApp enforced it."""

@@ -11,6 +11,7 @@ The payload differences are listed at the top of ``asn1/E2SM-KPM-v02.03.asn`` an
 from __future__ import annotations
 
 import calendar
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -144,14 +145,18 @@ class _Kpm(Asn1ServiceModel):
     }
 
     # ---- dispatch ------------------------------------------------------------------------------------------
-    def _to_typed(self, kind: PayloadKind, raw: Any) -> Any:
+    @functools.cached_property
+    def _typed_in(self) -> dict[PayloadKind, Any]:
         return {
             PayloadKind.RAN_FUNCTION_DESCRIPTION: self._description_in,
             PayloadKind.EVENT_TRIGGER: self._trigger_in,
             PayloadKind.ACTION_DEFINITION: self._action_in,
             PayloadKind.INDICATION_HEADER: self._header_in,
             PayloadKind.INDICATION_MESSAGE: self._message_in,
-        }[kind](raw)
+        }
+
+    def _to_typed(self, kind: PayloadKind, raw: Any) -> Any:
+        return self._typed_in[kind](raw)
 
     def _from_typed(self, obj: Any) -> Any:
         if isinstance(obj, KpmRanFunctionDescription):
