@@ -229,16 +229,18 @@ def kpm_subscription(function: RanFunctionInfo, spec: KpmReportSpec, cells: tupl
 
 
 def kpm_rows_or_error(function: RanFunctionInfo | None, node_id: str, header: bytes, message: bytes,
-                      action: KpmActionDefinition | None = None) -> tuple[list[Any], str | None]:
+                      action: KpmActionDefinition | None = None,
+                      cell: str | None = None) -> tuple[list[Any], str | None]:
     """Decode a KPM indication into tidy rows; on failure no rows and the reason (the raw bytes still reach the
-    xApp, and the failure is counted as a decode error)."""
+    xApp, and the failure is counted as a decode error). ``cell``: the rows' cell label when the caller knows it
+    already (a :class:`KpmAction`'s, the text of its definition's cell: not formatted again per indication)."""
     if function is None:
         return [], "no E2SM-KPM RAN function known for this node"
     try:
         model = kpm_model(function)
         h = model.decode(PayloadKind.INDICATION_HEADER, header)
         m = model.decode(PayloadKind.INDICATION_MESSAGE, message)
-        return kpm_rows(h, m, node=node_id, action=action), None
+        return kpm_rows(h, m, node=node_id, action=action, cell=cell), None
     except E2Error as exc:
         return [], str(exc)
 

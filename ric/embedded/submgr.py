@@ -226,7 +226,7 @@ class SubscriptionManager:
         sub.indications += 1
         action = sub.plan.action(action_id)
         rows, error = e2glue.kpm_rows_or_error(sub.function, node_id, header, message,
-                                               action.typed if action else None)
+                                               action.typed if action else None, action.cell if action else None)
         for member, runtime in sub.members.items():
             runtime.deliver_indication(Indication(
                 node_id=node_id, subscription_id=member, ran_function_id=ran_function_id, action_id=action_id,
