@@ -105,12 +105,7 @@ def memory_pair() -> tuple[MemoryEndpoint, MemoryEndpoint]:
 
 
 class StreamEndpoint(Endpoint):
-    """Length-framed E2AP over an asyncio stream (TCP).
-
-    Frames sent in one event-loop iteration leave in one socket write at its end (the RIC answers a burst of
-    indications from one node with a burst of controls; one system call instead of one per PDU, and the peer
-    wakes once). ``send`` still fails at once on a closed or broken association and waits while the socket's
-    send buffer is full (``drain``)."""
+    """Length-framed E2AP over an asyncio stream (TCP)."""
 
     kind = "tcp"
 
@@ -119,7 +114,6 @@ class StreamEndpoint(Endpoint):
         self._reader, self._writer = reader, writer
         self._decoder = FrameDecoder(max_pdu)
         self._ready: list[bytes] = []
-        self._outbox: list[bytes] | None = None  # frames waiting for the end of this loop iteration
         self._max_pdu = max_pdu
         self._closed = False
 
@@ -130,27 +124,12 @@ class StreamEndpoint(Endpoint):
     async def send(self, pdu: bytes) -> None:
         if self._closed:
             raise TransportError("association closed")
-        data = frame(pdu, self._max_pdu)
-        if self._outbox is None:
-            self._outbox = [data]
-            asyncio.get_running_loop().call_soon(self._flush)
-        else:
-            self._outbox.append(data)
         try:
+            self._writer.write(frame(pdu, self._max_pdu))
             await self._writer.drain()
         except (ConnectionError, OSError) as exc:
             await self.close()
             raise TransportError(f"send failed: {exc}") from None
-
-    def _flush(self) -> None:
-        batch, self._outbox = self._outbox, None
-        if not batch or self._writer.is_closing():
-            return
-        try:
-            self._writer.write(batch[0] if len(batch) == 1 else b"".join(batch))
-        except (ConnectionError, OSError, RuntimeError):
-            self._closed = True  # the next send / recv reports it; the peer sees the association end
-            self._writer.close()
 
     async def recv(self) -> bytes:
         while not self._ready:
@@ -174,7 +153,6 @@ class StreamEndpoint(Endpoint):
     async def close(self) -> None:
         if self._closed:
             return
-        self._flush()  # what was sent before close() still leaves
         self._closed = True
         self._writer.close()
         with contextlib.suppress(ConnectionError, OSError, asyncio.CancelledError):

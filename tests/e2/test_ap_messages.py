@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from e2 import ap
 from e2.ap import messages as m
 from e2.ap.codec import codec, decode_raw
+from e2.ap.ies import converter
 from e2.ap.samples import SAMPLES
 from e2.errors import DecodeError, EncodeError, ValidationError
 
@@ -34,6 +35,25 @@ def test_round_trip(msg: m.E2apMessage) -> None:
     raw = decode_raw(pdu)
     assert raw.procedure_code == msg.PROCEDURE and raw.kind == msg.KIND
     assert raw.criticality == m.PROCEDURES[msg.PROCEDURE][1]  # canonical outer criticality
+
+
+@pytest.mark.parametrize("msg", SAMPLES, ids=lambda s: type(s).__name__)
+def test_hot_paths_match_the_checked_codec_and_hand_truncations_to_it(msg: m.E2apMessage) -> None:
+    """encode / decode_raw run the generated codecs directly (no per-call lookups or error wrapping) and fall
+    back to the checked Asn1Codec calls on any problem: same bytes, same first pass, and a truncated PDU is
+    still a DecodeError, never a partial message."""
+    c = codec()
+    pdu = ap.encode(msg)
+    body = [{"id": spec.id, "criticality": spec.criticality,
+             "value": c.encode(spec.type, converter(spec.type)[0](getattr(msg, spec.attr), c))}
+            for spec in msg.IES if getattr(msg, spec.attr) is not None]
+    value = c.encode(msg.ASN1_TYPE, {"protocolIEs": body})
+    assert pdu == c.encode("E2AP-PDU", (msg.KIND, {"procedureCode": msg.PROCEDURE,
+                                                   "criticality": m.PROCEDURES[msg.PROCEDURE][1], "value": value}))
+    assert decode_raw(pdu) == decode_raw(pdu, engine="asn1tools")
+    for cut in (1, len(pdu) // 2, len(pdu) - 1):
+        with pytest.raises(DecodeError):
+            ap.decode(pdu[:cut])
 
 
 def test_ric_indication_known_bytes() -> None:
