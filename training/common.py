@@ -72,6 +72,7 @@ class TrainConfig:
     es_init_std: float = 0.5
     es_seeds: int = 2  # training seeds per candidate per generation (fresh seeds every generation)
     es_init_weights: dict[str, float] = field(default_factory=dict)  # linear ES prior: feature name -> weight
+    parent: str | None = None  # sha256 of the model this run starts from (its weights as the prior), for the card
     run_dir: str = "runs"
     model_dir: str = "models"
 
@@ -501,7 +502,7 @@ def train_and_export(cfg: TrainConfig, make_score: Callable[[Baselines], ScoreFn
         actor, out, task=cfg.task, feature_spec=feature_spec(cfg.task), action_spec=action_spec(cfg.task),
         reproduce=reproduce, algo=cfg.algo, simulator_version=simulator_version(),
         scenarios={"train": scenario_version(cfg.scenario), "held_out": cfg.held_out_scenario},
-        training=asdict(cfg), evaluation=evaluation, parent=parent, parity_obs=parity_obs,
+        training=asdict(cfg), evaluation=evaluation, parent=parent or cfg.parent, parity_obs=parity_obs,
     )
     print(f"exported {out} (sha256 {card.onnx_sha256[:12]}..., parity {card.onnx['parity_max_abs_diff']:.2e}) "
           f"after {train_s:.0f} s; best score {best['score']:+.4f} @ {best['steps']} steps", flush=True)

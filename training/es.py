@@ -59,8 +59,6 @@ class ParamPolicy:
         return np.clip(x @ p[0] + p[1], -1.0, 1.0)
 
     def torch_body(self, theta: np.ndarray) -> nn.Module:
-        import torch
-
         p = [torch.as_tensor(a, dtype=torch.float64) for a in self.unpack(theta)]
         layers: list[nn.Module] = []
         pairs = [(p[0], p[1])] if not self.hidden else [(p[0], p[1]), (p[2], p[3])]

@@ -75,7 +75,7 @@ class ThresholdSleep:
 
 
 def coverage_guard(levels: np.ndarray, load: np.ndarray, neighbours: np.ndarray, asleep_now: np.ndarray,
-                   max_fraction: float = 0.34, min_awake_neighbours: float = 0.0) -> np.ndarray:
+                   max_fraction: float = 0.5, min_awake_neighbours: float = 0.0) -> np.ndarray:
     """Coverage guardrail for sleep decisions of one set of cells (an E2 node set / one simulator instance).
 
     Two limits, so that a sleeping cell's UEs always have awake cells around to hand over to (TR 38.864 6.x
