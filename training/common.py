@@ -239,7 +239,7 @@ class UeSlaReward(VecEnvWrapper):
         sim, C = core.sim, core.num_cells
         viol = np.stack([infos[b * C]["instance_kpis"]["sla_violation"] for b in range(core.batch)])
         bad = ue_violations(viol, sim.measurements().ue["E2SIM.ServingCell"].astype(np.int64), sim.ue_slice)
-        home = sim._rsrp_raw().argmax(-1)  # (B, U)
+        home = sim.home_cell()  # (B, U)
         idx = home + C * np.arange(core.batch)[:, None]
         n_bad = np.bincount(idx.ravel(), weights=bad.ravel(), minlength=core.batch * C)
         n_all = np.bincount(idx.ravel(), minlength=core.batch * C)

@@ -245,6 +245,11 @@ class RanSimulator:
         frac = hour - np.floor(hour)
         return (1.0 - frac) * self._profile[h0] + frac * self._profile[(h0 + 1) % 24]
 
+    def home_cell(self) -> np.ndarray:
+        """(B, U) each UE's home cell: the strongest with every cell on air, i.e. where an always-on network
+        would serve it (training credits a sleeping cell's decision with the SLA of the UEs it pushed away)."""
+        return self._rsrp_raw().argmax(-1)
+
     def _rsrp(self) -> np.ndarray:
         """RSRP (dBm per RE) of every cell at every UE, (B, U, C); cells not transmitting get NEG_DBM."""
         return np.where(self._transmitting()[:, None, :], self._rsrp_raw(), NEG_DBM)

@@ -119,6 +119,10 @@ def test_sleeping_cell_ues_hand_over_or_drop():
     moved = m["MM.HoExeIntraSucc"][0, cell] + m["MM.HoExeInterSucc"][0, cell] + m["E2SIM.DropCount"][0, cell]
     assert moved >= n_before
     assert m["RRC.ConnMean"][0, cell] == 0.0
+    # the UEs it pushed away still count it as their home cell (strongest with every cell on air)
+    home = sim.home_cell()
+    assert home.shape == sim.serving.shape and (home[0] == cell).sum() > 0
+    assert not np.any(sim.serving[0][home[0] == cell] == cell)
 
 
 def test_a3_handover_and_cio():
