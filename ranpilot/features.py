@@ -242,8 +242,9 @@ def decode_slicing(a: np.ndarray) -> dict[str, np.ndarray]:
     k = a.shape[-1] // 2
     share = _u01(a[..., :k])
     tot = np.maximum(share.sum(axis=-1, keepdims=True), 1.0)
-    mn = np.floor(100.0 * share / tot + 1e-6)
-    mx = mn + np.floor((100.0 - mn) * _u01(a[..., k:]) + 1e-6)
+    # + 1e-4 %: a whole percent sent as a float32 action ((a + 1) / 2 is exact to ~3e-8) decodes to itself
+    mn = np.floor(100.0 * share / tot + 1e-4)
+    mx = mn + np.floor((100.0 - mn) * _u01(a[..., k:]) + 1e-4)
     return {"min_ratio": mn, "max_ratio": np.minimum(mx, 100.0), "dedicated_ratio": np.zeros_like(mn)}
 
 

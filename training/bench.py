@@ -105,10 +105,10 @@ def ue_violations(sla_violation: np.ndarray, serving: np.ndarray, ue_slice: np.n
     return np.where(serving >= 0, flag, True)
 
 
-#: Tasks whose policies ``ranpilot bench`` runs through the runtime guardrails by default (``--guardrails`` /
-#: ``--no-guardrails`` override). Slicing cannot be guarded here: its guarded controls (max/dedicated ratios) have
-#: no action encoding the simulator env accepts.
-GUARDED_BY_DEFAULT = ("energy",)
+#: Tasks whose policies ``ranpilot bench`` (and training evaluation) run through the runtime guardrails by default
+#: (``--guardrails`` / ``--no-guardrails`` override): all of them, because an xApp never serves an unguarded
+#: action, its baseline fallback included - the benchmark measures what is served.
+GUARDED_BY_DEFAULT = TASKS
 
 
 class ServedGuardrails:
@@ -116,21 +116,20 @@ class ServedGuardrails:
     a policy and B simulator instances: one stateful :class:`~ric.policy.guardrails.Guardrails` per instance
     (a RAN), fed what the runner feeds it - the decoded action, the spec's KPM measurements of the last period
     (``Guardrails.inputs``), the neighbour relation and the time - and the guarded controls encoded back into
-    the task's action space (exact for energy and handover).
+    the task's action space (exact: sleep levels, RRMPolicyRatio whole percents, CIO/hysteresis/TTT value sets).
     """
 
     def __init__(self, task: str, core: Any, config: Any = None) -> None:
-        from ranpilot.baselines.policies import encode_handover, encode_sleep
+        from ranpilot.baselines.policies import encode_handover, encode_rrm_ratios, encode_sleep
         from ric.policy.guardrails import make_guardrails
 
-        if task == "slicing":
-            raise ValueError("bench cannot guard slicing: RRMPolicyRatio max/dedicated ratios have no action encoding")
         self.task, self.core = task, core
         self.config = config if config is not None else guard_config(task)
         self.cells = [f"cell{i}" for i in range(core.num_cells)]
         self._make = lambda: make_guardrails(task, self.config)
         self.guards = [self._make() for _ in range(core.batch)]
-        self._encode = {"energy": lambda c: encode_sleep(c["level"]), "handover": encode_handover}[task]
+        self._encode = {"energy": lambda c: encode_sleep(c["level"]), "handover": encode_handover,
+                        "slicing": encode_rrm_ratios}[task]
         self.interventions: dict[str, int] = {}
 
     def reset(self, mask: np.ndarray | None = None) -> None:

@@ -50,10 +50,20 @@ def encode_sleep(level: np.ndarray) -> np.ndarray:
 def encode_shares(share: np.ndarray, borrow: float | np.ndarray = 0.0) -> np.ndarray:
     """Per-slice shares summing to 1 (+ borrowing in [0, 1]: 0 = hard partition, max ratio = min ratio;
     1 = max ratio 100 %) -> slicing-v2 actions (inverse of ``decode_slicing`` up to its flooring to whole
-    percent, so a share may land 1 % lower)."""
+    percent; shares that are whole percents come back exactly)."""
     sh = np.asarray(share, dtype=np.float64)
     b = np.broadcast_to(np.asarray(borrow, dtype=np.float64), sh.shape)
     return np.clip(np.concatenate([2.0 * sh - 1.0, 2.0 * b - 1.0], axis=-1), -1.0, 1.0).astype(np.float32)
+
+
+def encode_rrm_ratios(ctl: dict[str, np.ndarray]) -> np.ndarray:
+    """Guarded TS 28.541 RRMPolicyRatio percentages per (cell, slice) {min_ratio, max_ratio} -> slicing-v2
+    actions that decode to exactly those whole percents (inverse of ``decode_slicing``; its dedicated ratio is 0,
+    so a guarded dedicated ratio, never above 0 for decoded actions, is not carried)."""
+    mn = np.asarray(ctl["min_ratio"], dtype=np.float64)
+    mx = np.asarray(ctl["max_ratio"], dtype=np.float64)
+    borrow = np.where(mn < 100.0, (mx - mn) / np.maximum(100.0 - mn, 1e-9), 0.0)
+    return encode_shares(mn / 100.0, np.clip(borrow, 0.0, 1.0))
 
 
 def encode_handover(ctl: dict[str, np.ndarray]) -> np.ndarray:

@@ -6,7 +6,13 @@ import numpy as np
 
 from ranpilot.baselines.energy import ThresholdParams, ThresholdSleep, always_on
 from ranpilot.baselines.handover import SET1, SET5, Mro, MroParams, set1, set5
-from ranpilot.baselines.policies import encode_handover, encode_shares, encode_sleep, make_baseline
+from ranpilot.baselines.policies import (
+    encode_handover,
+    encode_rrm_ratios,
+    encode_shares,
+    encode_sleep,
+    make_baseline,
+)
 from ranpilot.baselines.slicing import ProportionalParams, ProportionalSplit, static
 from ranpilot.features import decode_handover, decode_sleep, decode_slicing, feature_spec
 
@@ -100,6 +106,14 @@ def test_encoders_invert_the_action_spec_decoders() -> None:
     assert np.all(np.abs(got - np.array([[50, 30, 20], [33, 33, 33]])) <= 1) and np.all(got.sum(1) <= 100)
     assert np.array_equal(ctl["max_ratio"], got)  # borrow 0: hard partition
     assert np.all(decode_slicing(encode_shares(shares, 1.0))["max_ratio"] == 100)
+    # whole-percent RRMPolicyRatio (what the guardrails output) -> action -> exactly the same percents
+    rng = np.random.default_rng(0)
+    mn = np.floor(rng.dirichlet(np.ones(3), 2000) * 100)
+    mx = np.minimum(mn + rng.integers(0, 101, mn.shape), 100)
+    mn[:3] = [[100, 0, 0], [0, 0, 0], [34, 33, 33]]
+    mx[:3] = [[100, 0, 100], [0, 100, 7], [34, 100, 33]]
+    back = decode_slicing(encode_rrm_ratios({"min_ratio": mn, "max_ratio": mx}))
+    assert np.array_equal(back["min_ratio"], mn) and np.array_equal(back["max_ratio"], mx)
     for ctl in (set1(3), set5(3)):
         back = decode_handover(encode_handover(ctl))
         for k in ("cio_db", "hysteresis_db", "ttt_ms"):
