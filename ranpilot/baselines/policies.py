@@ -162,8 +162,12 @@ class MroPolicy:
 
     def act(self, obs: np.ndarray) -> np.ndarray:
         s = self.spec
-        ho = raw(obs, s, "ho_intra_req") + raw(obs, s, "ho_inter_req")
-        return encode_handover(self.rule(raw(obs, s, "rlf"), raw(obs, s, "ping_pong"), ho))
+
+        def count(name: str) -> np.ndarray:  # event counts are integers; float32 features give back 0.9999999
+            return np.rint(raw(obs, s, name))
+
+        ho = count("ho_intra_req") + count("ho_inter_req")
+        return encode_handover(self.rule(count("rlf"), count("ping_pong"), ho))
 
 
 BASELINES: dict[str, tuple[str, ...]] = {

@@ -151,6 +151,11 @@ def test_feature_level_baselines_on_hand_built_rows() -> None:
     obs = _obs("handover", rlf=np.array([4.0, 0.0]), ping_pong=np.array([0.0, 0.0]),
                ho_inter_req=np.array([10.0, 10.0]))
     assert decode_handover(mro.act(obs))["cio_db"].tolist() == [1.0, 0.0]
+    # a single event is enough (min_events 1): float32 features give the count back as 0.9999999
+    mro = make_baseline("handover", "mro", {"window_periods": 1})
+    obs = _obs("handover", rlf=np.array([1.0, 0.0]), ping_pong=np.array([0.0, 1.0]),
+               ho_inter_req=np.array([10.0, 10.0]))
+    assert decode_handover(mro.act(obs))["cio_db"].tolist() == [1.0, -1.0]
 
 
 def test_coverage_guard_keeps_neighbours_awake_and_caps_the_share() -> None:
