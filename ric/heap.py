@@ -28,6 +28,6 @@ def freeze_startup_heap(gen0_threshold: int | None = GEN0_THRESHOLD) -> int:
     gc.collect()
     gc.freeze()
     if gen0_threshold is not None:
-        _, gen1, gen2 = gc.get_threshold()
-        gc.set_threshold(max(gen0_threshold, gc.get_threshold()[0]), gen1, gen2)
+        gen0, gen1, gen2 = gc.get_threshold()
+        gc.set_threshold(max(gen0_threshold, gen0), gen1, gen2)
     return gc.get_freeze_count()

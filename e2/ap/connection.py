@@ -475,9 +475,9 @@ class RicConnection(_Connection):
             raise ProtocolError(f"RAN function {ran_function_id} was not accepted from this node")
 
     def _handle(self, msg: m.E2apMessage, now: float) -> list[Event]:
-        if msg.__class__ is m.RicIndication:  # by far the most frequent message: checked first
-            if msg.request_id not in self.subscriptions:  # type: ignore[attr-defined]
-                raise ProtocolError(f"RIC Indication for unknown subscription {msg.request_id}")  # type: ignore[attr-defined]
+        if isinstance(msg, m.RicIndication):  # by far the most frequent message: checked first
+            if msg.request_id not in self.subscriptions:
+                raise ProtocolError(f"RIC Indication for unknown subscription {msg.request_id}")
             return [MessageReceived(msg)]
         common = self._handle_common(msg)
         if common is not None:
@@ -485,10 +485,6 @@ class RicConnection(_Connection):
                 self.subscriptions.clear()
             return common
         if isinstance(msg, (m.E2SetupRequest, m.RicServiceUpdate, m.E2NodeConfigurationUpdate)):
-            return [MessageReceived(msg)]
-        if isinstance(msg, m.RicIndication):  # a subclass
-            if msg.request_id not in self.subscriptions:
-                raise ProtocolError(f"RIC Indication for unknown subscription {msg.request_id}")
             return [MessageReceived(msg)]
         if isinstance(msg, (m.RicSubscriptionResponse, m.RicSubscriptionFailure)):
             if self._settle(("req", msg.request_id), "RICsubscription") is None:

@@ -55,15 +55,19 @@ def test_short_energy_training_beats_random_and_exports(tmp_path: Path) -> None:
     assert score(ai, ai_slices) > score(rnd, rnd_slices) + 0.1, (ai, rnd)
 
 
-def test_es_trainer_runs_evaluates_and_exports(tmp_path: Path) -> None:
-    """--algo es: a population per generation in one batched run, eval on held-out seeds, ONNX export."""
+def _train_es(tmp_path: Path, extra: str) -> dict:
+    """A short ES run on TINY (config ``extra`` lines added), artefacts under ``tmp_path``."""
     cfg_file = tmp_path / "es.yaml"
     cfg_file.write_text(
-        f"algo: es\nscenario: {TINY}\nheld_out_scenario: {TINY}\nes_population: 4\nes_generations: 2\n"
-        "episode_decisions: 6\neval_seeds: [1001]\naction_bias_init: -1.0\n"
-        f"run_dir: {tmp_path / 'runs'}\nmodel_dir: {tmp_path / 'models'}\n"
+        f"algo: es\nscenario: {TINY}\nheld_out_scenario: {TINY}\neval_seeds: [1001]\naction_bias_init: -1.0\n"
+        f"run_dir: {tmp_path / 'runs'}\nmodel_dir: {tmp_path / 'models'}\n{extra}"
     )
-    summary = train_and_export(load_config("energy", cfg_file, seed=0), make_score, reproduce="pytest")
+    return train_and_export(load_config("energy", cfg_file, seed=0), make_score, reproduce="pytest")
+
+
+def test_es_trainer_runs_evaluates_and_exports(tmp_path: Path) -> None:
+    """--algo es: a population per generation in one batched run, eval on held-out seeds, ONNX export."""
+    summary = _train_es(tmp_path, "es_population: 4\nes_generations: 2\nepisode_decisions: 6\n")
     assert summary["card"].algo == "es" and len(summary["best"]["history"]) == 2
     assert sorted(p.name for p in (tmp_path / "runs" / "energy" / "seed0" / "checkpoints").glob("es_mean_*.npy")) \
         == ["es_mean_gen1.npy", "es_mean_gen2.npy"]
@@ -76,13 +80,8 @@ def test_es_fitness_averages_every_training_scenario(tmp_path: Path) -> None:
     checkpoint score is the mean of the per-scenario scores."""
     second = tmp_path / "tiny7.yaml"
     second.write_text(Path(TINY).read_text().replace("name: tiny", "name: tiny7").replace("num_sites: 1", "num_sites: 7"))
-    cfg_file = tmp_path / "es.yaml"
-    cfg_file.write_text(
-        f"algo: es\nscenario: {TINY}\nextra_scenarios: [{second}]\nheld_out_scenario: {TINY}\nes_population: 3\n"
-        "es_generations: 1\nes_seeds: 1\nepisode_decisions: 4\neval_seeds: [1001]\naction_bias_init: -1.0\n"
-        f"run_dir: {tmp_path / 'runs'}\nmodel_dir: {tmp_path / 'models'}\n"
-    )
-    summary = train_and_export(load_config("energy", cfg_file, seed=0), make_score, reproduce="pytest")
+    summary = _train_es(tmp_path, f"extra_scenarios: [{second}]\nes_population: 3\nes_generations: 1\nes_seeds: 1\n"
+                                  "episode_decisions: 4\n")
     (entry,) = summary["best"]["history"]
     per = entry["score_per_scenario"]
     assert list(per) == [TINY, str(second)]
